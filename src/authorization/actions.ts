@@ -1,0 +1,40 @@
+export const Action = {
+  Manage: 'manage',
+  Read: 'read',
+  Create: 'create',
+  Update: 'update',
+  Delete: 'delete',
+  Transition: 'transition',
+  Plan: 'plan',
+  Merge: 'merge',
+  Review: 'review',
+  Export: 'export',
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
+
+export const SUBJECT_TYPES = [
+  'Account',
+  'Label',
+  'User',
+  'Organisation',
+  'District',
+  'ApiKey',
+  'Subject',
+  'Referral',
+  'ReferralReceipt',
+  'Case',
+  'Visit',
+  'VisitAttempt',
+  'Conversation',
+  'CareReferral',
+  'FollowUp',
+  'BreakGlassGrant',
+  'AuditEvent',
+  'AccessLog',
+  'ResearchProject',
+  'ResearchRelease',
+  'StatisticsTable',
+  'ResearchExport',
+  'Indicators',
+] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
