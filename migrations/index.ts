@@ -1,4 +1,6 @@
 import { Foundation1764320000000 } from './1764320000000-Foundation.js';
+import { Identity1764320100000 } from './1764320100000-Identity.js';
+import { AuditTrail1764320200000 } from './1764320200000-AuditTrail.js';
 
 /** Every migration in order; the app, the CLI and the test template all run this list. */
-export const MIGRATIONS = [Foundation1764320000000];
+export const MIGRATIONS = [Foundation1764320000000, Identity1764320100000, AuditTrail1764320200000];

@@ -34,7 +34,7 @@ export type AuthMethod = 'password' | 'password+totp' | 'api_key' | 'none' | 'sy
  * a session or API key on every request, so rights changes take effect at once.
  */
 export interface Actor {
-  type: 'user' | 'api_key' | 'system';
+  type: 'user' | 'api_key' | 'system' | 'anonymous';
   userId: string | null;
   apiKeyId: string | null;
   roles: Role[];

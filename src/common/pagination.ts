@@ -1,0 +1,49 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DomainError } from './errors.js';
+
+/** `?limit=` (1–100, default 50) and an opaque `?cursor=` from the previous page. */
+export class PageQuery {
+  /** Page size, 1–100 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** Opaque cursor from `nextCursor` of the previous page */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  @Matches(/^[A-Za-z0-9_-]+$/)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+/** Keyset position `[sortValue..., id]`; a cursor that is not ours answers 400. */
+export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
+  if (!cursor) return null;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === arity && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) return v;
+  } catch {
+    // fall through
+  }
+  throw new DomainError('VALIDATION_FAILED', 'Invalid cursor', { errors: [{ field: 'cursor', code: 'INVALID_CURSOR', message: 'cursor is not valid' }] });
+}
+
+/** Fetch limit + 1 rows, return limit of them and the cursor of the last one when more exist. */
+export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => unknown[], map: (row: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const slice = more ? rows.slice(0, limit) : rows;
+  return { items: slice.map(map), nextCursor: more ? encodeCursor(keyOf(slice[slice.length - 1])) : null };
+}
