@@ -22,19 +22,33 @@ async function migrate(url) {
   }
 }
 
+/** True when the process that created a database named doorstep_t_<pid>_… is gone. */
+function orphaned(datname) {
+  const pid = Number(/^doorstep_(?:t|tmpl)_(\d+)_/.exec(datname)?.[1]);
+  if (!pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export default async function globalSetup() {
   const started = Date.now();
+  // Unit specs need no database (npm run test:unit).
+  if (process.env.SKIP_DB_SETUP === '1') return;
   if (process.env.DATABASE_URL) {
     const admin = process.env.DATABASE_URL;
-    const run = randomBytes(3).toString('hex');
+    const run = `${process.pid}_${randomBytes(3).toString('hex')}`;
     const prefix = `doorstep_t_${run}_`;
     const template = `doorstep_tmpl_${run}`;
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
     try {
-      // Databases left behind by an interrupted run.
+      // Databases left behind by an interrupted run (never those of a run still going on).
       const stale = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'doorstep\\_t\\_%' OR datname LIKE 'doorstep\\_tmpl\\_%'`);
-      for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      for (const { datname } of stale.rows) if (orphaned(datname)) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       await c.query(`CREATE DATABASE "${template}"`);
     } finally {
       await c.end();
@@ -51,7 +65,7 @@ export default async function globalSetup() {
       await migrate(embedded.url);
       const dir = join(process.cwd(), 'node_modules', '.cache', 'doorstep');
       mkdirSync(dir, { recursive: true });
-      const file = join(dir, 'pglite-template.tar');
+      const file = join(dir, `pglite-template-${process.pid}.tar`);
       writeFileSync(file, Buffer.from(await (await embedded.dump()).arrayBuffer()));
       process.env.PGLITE_TEMPLATE = file;
     } finally {

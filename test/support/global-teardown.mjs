@@ -1,6 +1,9 @@
 import pg from 'pg';
 
+import { rmSync } from 'node:fs';
+
 export default async function globalTeardown() {
+  if (process.env.PGLITE_TEMPLATE) rmSync(process.env.PGLITE_TEMPLATE, { force: true });
   const { TEST_DB_ADMIN_URL: admin, TEST_DB_TEMPLATE: template, TEST_DB_PREFIX: prefix } = process.env;
   if (!admin || !template) return;
   const c = new pg.Client({ connectionString: admin });

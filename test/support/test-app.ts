@@ -19,7 +19,7 @@ export interface TestApp {
  * The whole app on this file's own database (a clone of the migrated template, or an in-memory PGlite
  * loaded from it), with the same adapter and pipeline as main.ts.
  */
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Record<string, string> = {}, extraModules: Array<new () => unknown> = []): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'doorstep-test-'));
   const logFile = join(dir, 'app.log');
   const config = loadConfigFromProcess({
@@ -33,7 +33,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     AUDIT_SEAL_INTERVAL_MS: '200',
     ...overrides,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ...extraModules] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { bufferLogs: true });
   try {
     await configureApp(app, config);
