@@ -12,6 +12,12 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { BreakGlassModule } from './break-glass/break-glass.module.js';
+import { CasesModule } from './cases/cases.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { LabelsModule } from './labels/labels.module.js';
+import { ReferralsModule } from './referrals/referrals.module.js';
+import { SubjectsModule } from './subjects/subjects.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
@@ -35,6 +41,12 @@ export class AppModule {
         UsersModule,
         OrganisationsModule,
         ApiKeysModule,
+        IdempotencyModule,
+        LabelsModule,
+        CasesModule,
+        ReferralsModule,
+        SubjectsModule,
+        BreakGlassModule,
         DemoModule,
       ],
       providers: [

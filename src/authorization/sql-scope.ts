@@ -74,8 +74,15 @@ function operator(expr: string, op: string, value: unknown, params: SqlParams, f
 }
 
 /** `expr AS "fact", ...` for loading one record's access facts in a single query. */
-export function selectFacts(facts: FactMap): string {
+export function selectFacts(facts: FactMap, prefix = ''): string {
   return Object.entries(facts)
-    .map(([name, def]) => `${typeof def === 'string' ? def : def.sql} AS "${name}"`)
+    .map(([name, def]) => `${typeof def === 'string' ? def : def.sql} AS "${prefix}${name}"`)
     .join(', ');
+}
+
+/** The facts selected with `selectFacts(facts, prefix)` from a row. */
+export function factsOf(row: Record<string, unknown>, prefix: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = v;
+  return out;
 }

@@ -66,6 +66,8 @@ export interface AppConfig {
     sealerEnabled: boolean;
   };
   idempotencyTtlHours: number;
+  /** HMAC key for subject match keys (never in the database) */
+  intakeMatchKey: Buffer;
   workflow: {
     maxAttempts: number;
     timeSlots: TimeSlot[];
@@ -224,6 +226,7 @@ export function loadConfig(env: Env): AppConfig {
   if (production && verifyKeys.length === 0) throw new ConfigError('AUDIT_VERIFY_KEYS', 'is required in production (pinned public keys)');
 
   const researchMaster = key32('RESEARCH_MASTER_SECRET', secret(env, 'RESEARCH_MASTER_SECRET', production, secretsDir, () => randomBytes(32).toString('hex')));
+  const intakeMatchKey = key32('INTAKE_MATCH_KEY', secret(env, 'INTAKE_MATCH_KEY', production, secretsDir, () => randomBytes(32).toString('hex')));
   const installationId = str(env, 'AUDIT_INSTALLATION_ID', production ? undefined : 'doorstep-dev');
 
   const demoPasswordIsDefault = demoPassword === DEFAULT_DEMO_PASSWORD;
@@ -286,6 +289,7 @@ export function loadConfig(env: Env): AppConfig {
       sealerEnabled: bool(env, 'AUDIT_SEALER_ENABLED', true),
     },
     idempotencyTtlHours: int(env, 'IDEMPOTENCY_TTL_HOURS', 168, 1, 24 * 30),
+    intakeMatchKey,
     workflow: {
       maxAttempts: int(env, 'VISITS_MAX_ATTEMPTS', 3, 1, 5),
       timeSlots: parseSlots(env),

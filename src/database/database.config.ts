@@ -1,10 +1,14 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ENTITIES } from './entities.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+
+// A calendar date (a date of birth) has no time zone: keep it as the 'YYYY-MM-DD' text PostgreSQL sends.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 
 export const DB_CONNECTION = Symbol('DB_CONNECTION');
 

@@ -52,3 +52,9 @@ export async function login(w: World, username: string, password = TEST_PASSWORD
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** SQL as the connecting (owner) role, bypassing the app role's grants: for arranging test situations only. */
+export async function ownerQuery<T = Record<string, unknown>>(w: { t: TestApp }, sql: string, params: unknown[] = []): Promise<T[]> {
+  const r = await w.t.app.get(Db).pool.query(sql, params);
+  return r.rows as T[];
+}

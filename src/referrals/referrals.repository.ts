@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import type { FactMap } from '../authorization/sql-scope.js';
+import { selectFacts } from '../authorization/sql-scope.js';
+import { SqlParams } from '../database/sql-params.js';
+import type { Tx } from '../database/tx.js';
+
+export interface MunicipalityRow {
+  id: string;
+  code: string;
+  districtId: string | null;
+  inProgramme: boolean;
+}
+
+export interface NewSubject {
+  familyName: string;
+  givenNames: string;
+  dateOfBirth: string;
+  sex: string;
+  street: string;
+  houseNumber: string;
+  postcode: string;
+  municipalityCode: string;
+  municipalityId: string;
+  phone: string | null;
+  guardians: unknown[];
+  matchKey: Buffer;
+  nameNorm: string;
+  duplicateStatus: 'NONE' | 'POSSIBLE';
+  possibleDuplicateOfId: string | null;
+  createdBy: string | null;
+}
+
+export interface NewReferral {
+  caseId: string;
+  subjectId: string;
+  sourceType: string;
+  referrerOrgId: string;
+  submittedByUserId: string | null;
+  apiKeyId: string | null;
+  receivedAt: Date;
+  incidentMonth: string | null;
+  reasonCodes: string[];
+  legalBasisCode: string;
+  consentGiven: boolean | null;
+  consentDate: string | null;
+  attachedToOpenCase: boolean;
+  subjectMatch: string;
+  externalReference: string | null;
+  fraudType: string | null;
+  amountBand: string | null;
+  bankRegistrationStatus: string | null;
+  notes: string | null;
+}
+
+export interface ReferralRow {
+  id: string;
+  caseId: string;
+  subjectId: string;
+  districtId: string;
+  sourceType: string;
+  referrerOrganisationId: string;
+  receivedAt: Date;
+  incidentMonth: string | null;
+  reasonCodes: string[];
+  legalBasisCode: string;
+  consentGiven: boolean | null;
+  consentDate: string | null;
+  status: string;
+  decidedAt: Date | null;
+  attachedToOpenCase: boolean;
+  subjectMatch: string;
+  externalReference: string | null;
+  fraudType: string | null;
+  amountBand: string | null;
+  bankRegistrationStatus: string | null;
+  notes: string | null;
+  version: number;
+}
+
+const COLUMNS = `r.id, r.case_id AS "caseId", r.subject_id AS "subjectId", c.district_id AS "districtId", r.source_type AS "sourceType",
+  r.referrer_org_id AS "referrerOrganisationId", r.received_at AS "receivedAt", r.incident_month AS "incidentMonth",
+  r.reason_codes AS "reasonCodes", r.legal_basis_code AS "legalBasisCode", r.consent_given AS "consentGiven", r.consent_date AS "consentDate",
+  r.status, r.decided_at AS "decidedAt", r.attached_to_open_case AS "attachedToOpenCase", r.subject_match AS "subjectMatch",
+  r.external_reference AS "externalReference", r.fraud_type AS "fraudType", r.amount_band AS "amountBand",
+  r.bank_registration_status AS "bankRegistrationStatus", r.notes, r.version`;
+
+@Injectable()
+export class ReferralsRepository {
+  /** By CBS code or (case-insensitive) name; whether it lies in an active programme district. */
+  async municipality(tx: Tx, input: string): Promise<MunicipalityRow | null> {
+    return tx.one<MunicipalityRow>(
+      `SELECT m.id, m.code, d.id AS "districtId", (m.active AND d.active IS TRUE) AS "inProgramme"
+         FROM areas m LEFT JOIN areas d ON d.id = m.parent_id AND d.level = 'DISTRICT'
+        WHERE m.level = 'MUNICIPALITY' AND (upper(m.code) = upper($1) OR lower(m.name) = lower($1))
+        LIMIT 1`,
+      [input.trim()],
+    );
+  }
+
+  async organisation(tx: Tx, id: string): Promise<{ type: string; canRefer: boolean; active: boolean; covenantSignedAt: Date | null } | null> {
+    return tx.one(`SELECT type, can_refer AS "canRefer", active, covenant_signed_at AS "covenantSignedAt" FROM organisations WHERE id = $1`, [id]);
+  }
+
+  async subjectByMatchKey(tx: Tx, key: Buffer): Promise<{ id: string } | null> {
+    return tx.one(`SELECT id FROM subjects WHERE match_key = $1 AND duplicate_status <> 'MERGED' FOR UPDATE`, [key]);
+  }
+
+  /** The near-match probe reads only subjects born on the same day (or day and month swapped). */
+  async nearMatch(tx: Tx, nameNorm: string, dates: string[], threshold: number): Promise<string | null> {
+    const row = await tx.one<{ id: string }>(
+      `SELECT id FROM subjects
+        WHERE date_of_birth = ANY($2::date[]) AND duplicate_status <> 'MERGED' AND similarity(name_norm, $1) >= $3
+        ORDER BY similarity(name_norm, $1) DESC, id LIMIT 1`,
+      [nameNorm, dates, threshold],
+    );
+    return row?.id ?? null;
+  }
+
+  /** Inserts unless a live subject with this match key exists (then null: a concurrent intake won). */
+  async insertSubject(tx: Tx, s: NewSubject): Promise<string | null> {
+    const row = await tx.one<{ id: string }>(
+      `INSERT INTO subjects (family_name, given_names, date_of_birth, sex, street, house_number, postcode, municipality_code, municipality_id,
+         phone, guardians, match_key, name_norm, duplicate_status, possible_duplicate_of_id, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (match_key) WHERE duplicate_status <> 'MERGED' DO NOTHING RETURNING id`,
+      [s.familyName, s.givenNames, s.dateOfBirth, s.sex, s.street, s.houseNumber, s.postcode, s.municipalityCode, s.municipalityId, s.phone, JSON.stringify(s.guardians), s.matchKey, s.nameNorm, s.duplicateStatus, s.possibleDuplicateOfId, s.createdBy],
+    );
+    return row?.id ?? null;
+  }
+
+  async openCase(tx: Tx, subjectId: string): Promise<{ id: string; districtId: string } | null> {
+    return tx.one(`SELECT id, district_id AS "districtId" FROM cases WHERE subject_id = $1 AND state <> 'CLOSED' FOR UPDATE`, [subjectId]);
+  }
+
+  async latestClosedCase(tx: Tx, subjectId: string): Promise<{ id: string; episodeNo: number; closedAt: Date } | null> {
+    return tx.one(`SELECT id, episode_no AS "episodeNo", closed_at AS "closedAt" FROM cases WHERE subject_id = $1 AND state = 'CLOSED' ORDER BY closed_at DESC LIMIT 1`, [subjectId]);
+  }
+
+  async insertCase(
+    tx: Tx,
+    c: { subjectId: string; districtId: string; municipalityCode: string; at: Date; episodeNo: number; previousCaseId: string | null; reReferral: boolean; daysSincePreviousClosure: number | null; createdBy: string | null },
+  ): Promise<string> {
+    return (await tx.one<{ id: string }>(
+      `INSERT INTO cases (subject_id, district_id, municipality_code, state, state_changed_at, episode_no, previous_case_id, re_referral, days_since_previous_closure, created_by, created_at)
+       VALUES ($1, $2, $3, 'RECEIVED', $4, $5, $6, $7, $8, $9, $4) RETURNING id`,
+      [c.subjectId, c.districtId, c.municipalityCode, c.at, c.episodeNo, c.previousCaseId, c.reReferral, c.daysSincePreviousClosure, c.createdBy],
+    ))!.id;
+  }
+
+  async closeAtIntake(tx: Tx, caseId: string, reason: string, at: Date): Promise<void> {
+    await tx.exec(`UPDATE cases SET state = 'CLOSED', state_changed_at = $3, closure_reason = $2, closure_group = 'NOT_ELIGIBLE', closed_at = $3, version = version + 1 WHERE id = $1`, [caseId, reason, at]);
+  }
+
+  async insertTransition(tx: Tx, t: { caseId: string; from: string | null; to: string; at: Date; byUserId: string | null; byRole: string | null; reasonCode: string | null }): Promise<void> {
+    await tx.exec(`INSERT INTO case_transitions (case_id, from_state, to_state, at, by_user_id, by_role, reason_code) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      t.caseId,
+      t.from,
+      t.to,
+      t.at,
+      t.byUserId,
+      t.byRole,
+      t.reasonCode,
+    ]);
+  }
+
+  async raiseSignal(tx: Tx, caseId: string): Promise<void> {
+    await tx.exec(`UPDATE cases SET has_unreviewed_signal = true, version = version + 1, updated_at = now() WHERE id = $1`, [caseId]);
+  }
+
+  async insertReferral(tx: Tx, r: NewReferral, status: string, decidedAt: Date | null): Promise<string> {
+    return (await tx.one<{ id: string }>(
+      `INSERT INTO referrals (case_id, subject_id, source_type, referrer_org_id, submitted_by_user_id, api_key_id, received_at, incident_month, reason_codes,
+         legal_basis_code, consent_given, consent_date, status, decided_at, attached_to_open_case, subject_match, external_reference, fraud_type, amount_band,
+         bank_registration_status, notes, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $5) RETURNING id`,
+      [
+        r.caseId,
+        r.subjectId,
+        r.sourceType,
+        r.referrerOrgId,
+        r.submittedByUserId,
+        r.apiKeyId,
+        r.receivedAt,
+        r.incidentMonth,
+        r.reasonCodes,
+        r.legalBasisCode,
+        r.consentGiven,
+        r.consentDate,
+        status,
+        decidedAt,
+        r.attachedToOpenCase,
+        r.subjectMatch,
+        r.externalReference,
+        r.fraudType,
+        r.amountBand,
+        r.bankRegistrationStatus,
+        r.notes,
+      ],
+    ))!.id;
+  }
+
+  /** Referral access facts over aliases `r` and `c` (its case). */
+  referralFacts(caseFactMap: FactMap): FactMap {
+    return { referrerOrgId: { sql: 'r.referrer_org_id', type: 'uuid' }, ...caseFactMap };
+  }
+
+  async accessFacts(tx: Tx, facts: FactMap, p: SqlParams): Promise<(Record<string, unknown> & { subjectId: string; caseId: string }) | null> {
+    return tx.one(`SELECT r.subject_id AS "subjectId", r.case_id AS "caseId", r.version, ${selectFacts(facts)} FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.id = $1`, p.values);
+  }
+
+  /** One keyset page with each row's access facts (prefixed `fact:`), for per-row field filtering. */
+  async list(tx: Tx, scope: string, facts: FactMap, p: SqlParams, f: { status?: string; caseId?: string; after: [string, string] | null; limit: number }): Promise<Array<ReferralRow & Record<string, unknown>>> {
+    const where = [scope];
+    if (f.status) where.push(`r.status = ${p.add(f.status)}`);
+    if (f.caseId) where.push(`r.case_id = ${p.add(f.caseId)}::uuid`);
+    if (f.after) where.push(`(r.received_at, r.id) < (${p.add(f.after[0])}::timestamptz, ${p.add(f.after[1])}::uuid)`);
+    return tx.query<ReferralRow & Record<string, unknown>>(
+      `SELECT ${COLUMNS}, ${selectFacts(facts, 'fact:')} FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where.join(' AND ')} ORDER BY r.received_at DESC, r.id DESC LIMIT ${p.add(f.limit + 1)}`,
+      p.values,
+    );
+  }
+
+  async get(tx: Tx, id: string): Promise<ReferralRow | null> {
+    return tx.one<ReferralRow>(`SELECT ${COLUMNS} FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.id = $1`, [id]);
+  }
+
+  /** Decides a signal that joined an open case; clears the case's flag when no undecided signal is left. */
+  async decideSignal(tx: Tx, id: string, version: number, status: string, at: Date): Promise<number | null> {
+    const row = await tx.one<{ version: number; caseId: string }>(
+      `UPDATE referrals SET status = $3, decided_at = $4, version = version + 1, updated_at = now()
+        WHERE id = $1 AND version = $2 AND attached_to_open_case AND status = 'RECEIVED' RETURNING version, case_id AS "caseId"`,
+      [id, version, status, at],
+    );
+    if (!row) return null;
+    await tx.exec(
+      `UPDATE cases SET has_unreviewed_signal = EXISTS (SELECT 1 FROM referrals WHERE case_id = $1 AND attached_to_open_case AND status = 'RECEIVED'),
+         version = version + 1, updated_at = now() WHERE id = $1`,
+      [row.caseId],
+    );
+    return row.version;
+  }
+}
