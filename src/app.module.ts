@@ -18,6 +18,10 @@ import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LabelsModule } from './labels/labels.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
+import { CareReferralsModule } from './care-referrals/care-referrals.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
+import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
+import { VisitsModule } from './visits/visits.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { OrganisationsModule } from './organisations/organisations.module.js';
@@ -47,6 +51,10 @@ export class AppModule {
         ReferralsModule,
         SubjectsModule,
         BreakGlassModule,
+        VisitsModule,
+        ConversationsModule,
+        CareReferralsModule,
+        FollowUpsModule,
         DemoModule,
       ],
       providers: [

@@ -1,5 +1,10 @@
 import { apiKeysPolicy } from '../api-keys/api-keys.policy.js';
 import { accountPolicy } from '../auth/account.policy.js';
+import { careReferralsPolicy } from '../care-referrals/care-referrals.policy.js';
+import { conversationsPolicy } from '../conversations/conversations.policy.js';
+import { followUpsPolicy } from '../follow-ups/follow-ups.policy.js';
+import { visitAttemptsPolicy } from '../visits/visit-attempts.policy.js';
+import { visitsPolicy } from '../visits/visits.policy.js';
 import { breakGlassPolicy } from '../break-glass/break-glass.policy.js';
 import { casesPolicy } from '../cases/cases.policy.js';
 import { labelsPolicy } from '../labels/labels.policy.js';
@@ -20,4 +25,9 @@ export const POLICIES: Policy[] = [
   referralsPolicy,
   subjectsPolicy,
   breakGlassPolicy,
+  visitsPolicy,
+  visitAttemptsPolicy,
+  conversationsPolicy,
+  careReferralsPolicy,
+  followUpsPolicy,
 ];

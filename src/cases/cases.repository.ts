@@ -201,6 +201,8 @@ export class CasesRepository {
       closureComment: 'closure_comment',
       nextVisitAt: 'next_visit_at',
       nextFollowUpDueAt: 'next_follow_up_due_at',
+      countedAttempts: 'counted_attempts',
+      firstAttemptAt: 'first_attempt_at',
     };
     const p = new SqlParams([m.caseId, m.from]);
     const sets = ['version = version + 1', 'updated_at = now()', `state = ${p.add(m.to)}`, `state_changed_at = ${p.add(m.at)}`];

@@ -1,7 +1,23 @@
 import request from 'supertest';
 import { bearer, type World } from './world.js';
 
+import { randomBytes } from 'node:crypto';
+
 let counter = 0;
+
+/** A random pronounceable word, so generated people never look like near-duplicates of each other. */
+export function randomName(len = 8): string {
+  const consonants = 'bdfghjklmnprstvwz';
+  const vowels = 'aeiou';
+  const bytes = randomBytes(len);
+  const s = Array.from(bytes, (b, i) => (i % 2 === 0 ? consonants[b % consonants.length] : vowels[b % vowels.length])).join('');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function randomBirthDate(): string {
+  const b = randomBytes(3);
+  return `${2000 + (b[0] % 8)}-${String(1 + (b[1] % 12)).padStart(2, '0')}-${String(1 + (b[2] % 28)).padStart(2, '0')}`;
+}
 
 /** A valid referral body; every call invents a new person unless `subject` is overridden. */
 export function referralBody(overrides: Record<string, unknown> = {}, subject: Record<string, unknown> = {}): Record<string, unknown> {
@@ -16,9 +32,9 @@ export function referralBody(overrides: Record<string, unknown> = {}, subject: R
     amountBand: '1K_5K',
     fraudType: 'MARKETPLACE',
     subject: {
-      givenNames: `Testy${n}`,
-      familyName: `Persoon${n}`,
-      dateOfBirth: '2006-05-17',
+      givenNames: `Testy ${randomName(6)}`,
+      familyName: randomName(9),
+      dateOfBirth: randomBirthDate(),
       sex: 'MALE',
       address: { street: 'Teststraat', houseNumber: '12a', postcode: '3511 AB', municipality: 'Utrecht' },
       phone: '0612345678',
