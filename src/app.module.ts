@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountabilityModule } from './accountability/accountability.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AccessGuard } from './auth/access.guard.js';
@@ -55,6 +56,7 @@ export class AppModule {
         ConversationsModule,
         CareReferralsModule,
         FollowUpsModule,
+        AccountabilityModule,
         DemoModule,
       ],
       providers: [

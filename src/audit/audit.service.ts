@@ -1,6 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { RETRYABLE_SQLSTATES, sqlState } from '../database/pg-errors.js';
 import type { Actor } from '../common/actor.js';
-import type { DomainError } from '../common/errors.js';
+import { DomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Db } from '../database/db.service.js';
 import type { Tx } from '../database/tx.js';
@@ -13,6 +14,8 @@ import { APP_VERSION, insertAuditEvent } from './audit-writer.js';
  */
 @Injectable()
 export class AuditService implements OnModuleInit {
+  private readonly logger = new Logger('Audit');
+
   constructor(
     private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -23,9 +26,19 @@ export class AuditService implements OnModuleInit {
     this.db.setFailureAuditor((db, actor, error) => this.recordFailure(db, actor, error));
   }
 
-  /** The event commits with the work it describes, or not at all. */
+  /**
+   * The event commits with the work it describes, or not at all. When it cannot be written the whole
+   * transaction fails with 503 and nothing — no change, no personal data — leaves (fail closed).
+   */
   async record(tx: Tx, event: AuditEventInput): Promise<void> {
-    await insertAuditEvent(tx, tx.actor, event);
+    try {
+      await insertAuditEvent(tx, tx.actor, event);
+    } catch (e) {
+      const state = sqlState(e);
+      if (state && RETRYABLE_SQLSTATES.has(state)) throw e;
+      this.logger.error({ security: true, sqlState: state, requestId: tx.actor?.request.requestId }, 'audit event could not be written; the request fails closed');
+      throw new DomainError('UNAVAILABLE', 'The request could not be recorded in the audit trail; nothing was changed or returned', { retryAfterSeconds: 2 });
+    }
   }
 
   /** Refusals by the access guard (layers 1 and 2), before any record was loaded. */

@@ -1,3 +1,4 @@
+import { accountabilityPolicy } from '../accountability/accountability.policy.js';
 import { apiKeysPolicy } from '../api-keys/api-keys.policy.js';
 import { accountPolicy } from '../auth/account.policy.js';
 import { careReferralsPolicy } from '../care-referrals/care-referrals.policy.js';
@@ -30,4 +31,5 @@ export const POLICIES: Policy[] = [
   conversationsPolicy,
   careReferralsPolicy,
   followUpsPolicy,
+  accountabilityPolicy,
 ];

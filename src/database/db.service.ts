@@ -21,6 +21,8 @@ export type FailureAuditor = (db: Db, actor: Actor, error: DomainError) => Promi
 export class Db implements OnApplicationShutdown {
   private readonly logger = new Logger('Db');
   private beginSql = 'BEGIN';
+  /** Roles other than the app role this session may switch to (the audit sealer's, the verifier's). */
+  private readonly usableRoles = new Set<string>();
   private failureAuditor: FailureAuditor | null = null;
   private shuttingDown = false;
 
@@ -45,6 +47,10 @@ export class Db implements OnApplicationShutdown {
       [APP_ROLE],
     );
     const row = rows[0] as { user: string; super: boolean; canUse: boolean };
+    const others = await this.dataSource.query(
+      `SELECT r.rolname AS name FROM pg_roles r WHERE r.rolname IN ('doorstep_sealer', 'doorstep_verifier') AND pg_has_role(current_user, r.rolname, 'USAGE')`,
+    );
+    for (const o of others as Array<{ name: string }>) this.usableRoles.add(o.name);
     if (row.user !== APP_ROLE) {
       if (this.config.production && row.super) {
         throw new Error('Refusing to start: the application connects as a superuser; connect as doorstep_app (see README)');
@@ -62,10 +68,11 @@ export class Db implements OnApplicationShutdown {
    * was not durable. Serialization failures and deadlocks rerun the whole function (up to 3 times);
    * an unreachable database becomes 503. A DomainError is audited after the rollback.
    */
-  async tx<T>(actor: Actor | null, work: (tx: Tx) => Promise<T>, opts: { auditFailures?: boolean } = {}): Promise<T> {
+  async tx<T>(actor: Actor | null, work: (tx: Tx) => Promise<T>, opts: { auditFailures?: boolean; role?: 'doorstep_sealer' | 'doorstep_verifier' } = {}): Promise<T> {
+    const begin = opts.role ? (this.usableRoles.has(opts.role) ? `BEGIN; SET LOCAL ROLE ${opts.role}` : 'BEGIN') : this.beginSql;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(actor, work);
+        return await this.once(actor, work, begin);
       } catch (err) {
         const state = sqlState(err);
         if (state && RETRYABLE_SQLSTATES.has(state) && attempt < 3) {
@@ -89,11 +96,11 @@ export class Db implements OnApplicationShutdown {
     }
   }
 
-  private async once<T>(actor: Actor | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+  private async once<T>(actor: Actor | null, work: (tx: Tx) => Promise<T>, begin: string): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken = false;
     try {
-      await client.query(this.beginSql);
+      await client.query(begin);
       const tx = new Tx(client, actor);
       let result: T;
       try {
