@@ -75,6 +75,7 @@ export class CareReferralsService {
       const facts = await this.access.require(tx, actor, Action.Update, 'CareReferral', current.caseId, { notFound: 'Care referral' });
       const subjectIds = [facts.subjectId];
       this.checkFields(actor, facts, Action.Update, dto);
+      if (!facts.caseOpen) throw new DomainError('CONFLICT', 'The case is closed; its care referrals can no longer change', { auditSubjectIds: subjectIds });
       const patch: Record<string, unknown> = { ...dto };
       let disclosedTo: string | null = null;
       if (dto.status && dto.status !== current.status) {

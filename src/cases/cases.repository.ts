@@ -66,7 +66,6 @@ export class CasesRepository {
         LIMIT ${p.add(f.limit + 1)}`,
       p.values,
     );
-    tx.touch(rows.map((r) => r.subjectId));
     return rows;
   }
 

@@ -60,7 +60,8 @@ export class CasesService {
         reReferral: r.reReferral,
         caseManagerUserId: r.caseManagerUserId,
       }));
-      // One event for the page, naming every subject on it (also for an empty page).
+      // One event for the page, naming every subject on it (also for an empty page). The look-ahead row is not returned.
+      tx.touch(rows.slice(0, limit).map((r) => r.subjectId));
       await this.audit.record(tx, {
         action: 'LIST',
         objectType: 'Case',

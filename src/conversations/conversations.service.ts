@@ -68,6 +68,9 @@ export class ConversationsService {
         const written = Object.entries(dto).filter(([, v]) => v !== undefined).map(([k]) => WRITE_FIELD[k] ?? k);
         const forbidden = forbiddenWriteFields(ability, Action.Create, 'Conversation', facts, written);
         if (forbidden.length) throw new DomainError('FORBIDDEN', `Your role may not record ${forbidden.join(', ')}`, { details: { fields: forbidden }, auditSubjectIds: subjectIds });
+        if (facts.state !== 'CONVERSATION_HELD') {
+          throw new DomainError('INVALID_TRANSITION', `The conversation is recorded while the case is CONVERSATION_HELD; it is ${facts.state}`, { details: { currentState: facts.state }, auditSubjectIds: subjectIds });
+        }
         const attempt = await this.repo.heldAttempt(tx, visitId);
         if (!attempt) throw new DomainError('CONFLICT', 'Record an attempt with result CONVERSATION_HELD on this visit first', { auditSubjectIds: subjectIds });
         if (attempt.conversationId) throw new DomainError('CONFLICT', 'The conversation of this attempt was recorded already', { auditSubjectIds: subjectIds });

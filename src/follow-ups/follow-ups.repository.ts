@@ -79,7 +79,6 @@ export class FollowUpsRepository {
         WHERE ${where.join(' AND ')} ORDER BY f.due_at, f.id LIMIT ${p.add(f.limit + 1)}`,
       p.values,
     );
-    tx.touch(rows.map((r) => r.subjectId));
     return rows;
   }
 }

@@ -70,6 +70,7 @@ export class FollowUpsService {
       const facts = await this.access.require(tx, actor, Action.Update, 'FollowUp', current.caseId, { notFound: 'Follow-up' });
       const subjectIds = [facts.subjectId];
       const written = Object.entries(dto).filter(([, v]) => v !== undefined).map(([k]) => k);
+      if (!facts.caseOpen) throw new DomainError('CONFLICT', 'The case is closed; its follow-ups can no longer change', { auditSubjectIds: subjectIds });
       const forbidden = forbiddenWriteFields(this.access.ability(actor), Action.Update, 'FollowUp', facts, written);
       if (forbidden.length) throw new DomainError('FORBIDDEN', `Your role may not set ${forbidden.join(', ')}`, { details: { fields: forbidden }, auditSubjectIds: subjectIds });
       if ((dto.result === 'REACHED' || dto.result === 'NOT_REACHED') && !(dto.occurredAt ?? current.occurredAt)) {
@@ -104,6 +105,7 @@ export class FollowUpsService {
         subjectDisplayName: r.subjectDisplayName,
         version: r.version,
       }));
+      tx.touch(rows.slice(0, limit).map((r) => r.subjectId));
       await this.audit.record(tx, {
         action: 'LIST',
         objectType: 'FollowUp',

@@ -149,7 +149,6 @@ export class VisitsRepository {
         ORDER BY v.planned_start, v.id LIMIT ${p.add(f.limit + 1)}`,
       p.values,
     );
-    tx.touch(rows.map((r) => r.subjectId as string));
     return rows;
   }
 

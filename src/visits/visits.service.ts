@@ -176,6 +176,7 @@ export class VisitsService {
         const full = { ...base, caseState: r.caseState, subject: r.subject, previousAttempts: r.previousAttempts };
         return pickFields(full, permittedFields(ability, Action.Read, 'Visit', factsOf(r, 'fact:'))) as unknown as TabletVisit;
       });
+      tx.touch(page.items.map((r) => r.subjectId as string));
       await this.audit.record(tx, {
         action: 'LIST',
         objectType: 'Visit',
