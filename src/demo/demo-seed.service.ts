@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig, type Role } from '../config/app-config.js';
 import { Db } from '../database/db.service.js';
 import { MigrationState } from '../database/migration-state.service.js';
 import type { Tx } from '../database/tx.js';
+import { seedDemoCases } from './demo-cases.js';
 import { seedGeography, type Geography } from './geography.js';
 
 interface DemoOrg {
@@ -48,8 +49,8 @@ export interface DemoWorld {
   userIds: Record<string, string>;
 }
 
-/** Extra demo content (cases, visits, research) registered by later modules; runs after the identity seed. */
-export type DemoContentSeeder = (tx: Tx, world: DemoWorld) => Promise<void>;
+/** Extra demo content (research projects and releases) registered by later modules; runs after the cases. */
+export type DemoContentSeeder = (tx: Tx, world: DemoWorld, config: AppConfig) => Promise<void>;
 export const DEMO_CONTENT_SEEDERS: DemoContentSeeder[] = [];
 
 /**
@@ -83,7 +84,8 @@ export class DemoSeedService implements OnApplicationBootstrap {
         apiKey.secretDigest,
         world.orgIds['bank-b'],
       ]);
-      for (const seeder of DEMO_CONTENT_SEEDERS) await seeder(tx, world);
+      await seedDemoCases(tx, world, this.config);
+      for (const seeder of DEMO_CONTENT_SEEDERS) await seeder(tx, world, this.config);
     });
     this.logger.warn(`Demo data seeded. Demo API key for Demobank Zuid (shown once): ${apiKey.token}`);
   }
