@@ -15,9 +15,12 @@ export class Foundation1764320000000 implements MigrationInterface {
       END IF;
     END $$`);
     await q.query(`GRANT USAGE ON SCHEMA public TO doorstep_app`);
+    // The app checks at start that every migration ran; it reads TypeORM's bookkeeping table for that.
+    await q.query(`GRANT SELECT ON migrations TO doorstep_app`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`REVOKE SELECT ON migrations FROM doorstep_app`);
     await q.query(`REVOKE USAGE ON SCHEMA public FROM doorstep_app`);
     await q.query(`DROP EXTENSION IF EXISTS pg_trgm`);
   }

@@ -17,6 +17,8 @@ export const API_PREFIX = 'api/v1';
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.bodyLimit,
+    // Long path parameters reach the validators (400) instead of the router's 414.
+    maxParamLength: 1000,
     genReqId,
     requestIdHeader: false,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
@@ -33,7 +35,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
         .header('x-request-id', request.id)
         .header('cache-control', 'no-store')
         .header('x-content-type-options', 'nosniff')
-        .send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail: 'The request URL is malformed', code: status === 414 ? 'MALFORMED_REQUEST' : 'MALFORMED_REQUEST', requestId: request.id }));
+        .send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail: 'The request URL is malformed', code: 'MALFORMED_REQUEST', requestId: request.id, instance: request.url.split('?')[0].slice(0, 200) }));
     },
   });
 }

@@ -42,4 +42,8 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-void bootstrap();
+bootstrap().catch((e: unknown) => {
+  // Start-up refusals (configuration, production checks) name the problem; nothing else is printed.
+  process.stderr.write(`Doorstep did not start: ${e instanceof Error ? e.message : 'unknown error'}\n`);
+  process.exit(1);
+});

@@ -5,7 +5,7 @@ import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
 import { AccountabilityService } from './accountability.service.js';
-import { AccessLogQuery, SearchAuditEventsQuery } from './dto/accountability.dto.js';
+import { AccessLogQuery, SearchAuditEventsQuery, VerifyQuery } from './dto/accountability.dto.js';
 import { AccessLogPage, AuditEventPage, VerifyResponse } from './dto/accountability.response.js';
 
 @ApiTags('accountability')
@@ -25,8 +25,8 @@ export class AccountabilityController {
   @Can(Action.Read, 'AuditEvent')
   @Purpose('ACCOUNTABILITY')
   @Get('audit/verify')
-  verify(@CurrentActor() actor: Actor): Promise<VerifyResponse> {
-    return this.accountability.verify(actor);
+  verify(@CurrentActor() actor: Actor, @Query() q: VerifyQuery): Promise<VerifyResponse> {
+    return this.accountability.verify(actor, q.full === 'true');
   }
 
   /** Who saw or changed this person's data, when and why (chronological; merged records included) */

@@ -33,7 +33,7 @@ export class AccountabilityService {
   async search(actor: Actor, q: SearchAuditEventsQuery): Promise<Page<AuditEventResponse>> {
     this.requireMfa(actor);
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'int']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const rows = await this.repo.search(tx, { subjectId: q.subjectId, actorId: q.actorId, from: q.from, to: q.to, action: q.action, outcome: q.outcome, after, limit });
       const page = toPage(rows, limit, (r) => [r.occurredAt.toISOString(), r.eventSeq], ({ eventSeq: _s, ...r }) => ({ ...r, occurredAt: iso(r.occurredAt) }) as unknown as AuditEventResponse);
@@ -51,7 +51,7 @@ export class AccountabilityService {
   async accessLog(actor: Actor, subjectId: string, q: AccessLogQuery): Promise<AccessLogPage> {
     this.requireMfa(actor);
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'int']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       if (!(await this.repo.subjectExists(tx, subjectId))) throw new DomainError('NOT_FOUND', 'Subject not found');
       const rows = await this.repo.accessLog(tx, subjectId, { from: q.from, to: q.to, after, limit });
@@ -82,9 +82,9 @@ export class AccountabilityService {
     });
   }
 
-  async verify(actor: Actor): Promise<VerifyResponse> {
+  async verify(actor: Actor, full: boolean): Promise<VerifyResponse> {
     this.requireMfa(actor);
-    const result = await this.verification.verify();
+    const result = await this.verification.verify({ full });
     await this.audit.recordStandalone(actor, { action: 'AUDIT_VERIFY', objectType: 'AuditChain', outcome: 'success', authzRule: result.ok ? 'ok' : 'failed' });
     return result;
   }

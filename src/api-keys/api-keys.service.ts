@@ -53,7 +53,7 @@ export class ApiKeysService {
 
   async list(actor: Actor, q: ListApiKeysQuery): Promise<Page<ApiKeyResponse>> {
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => toPage(await this.repo.list(tx, after, limit), limit, (r) => [r.createdAt.toISOString(), r.id], toResponse));
   }
 

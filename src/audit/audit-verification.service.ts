@@ -13,6 +13,8 @@ import { CheckpointSink } from './checkpoint-sink.js';
 export class AuditVerification implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditVerification');
   private timer: NodeJS.Timeout | null = null;
+  /** The newest checkpoint position a clean run of this process covered; later runs start there. */
+  private verifiedUpTo = 0;
 
   constructor(
     private readonly db: Db,
@@ -30,23 +32,36 @@ export class AuditVerification implements OnApplicationBootstrap, OnApplicationS
     if (this.timer) clearInterval(this.timer);
   }
 
-  async verify(): Promise<VerifyResult> {
+  /**
+   * Verifies the chain; by default incrementally from the newest checkpoint an earlier clean run
+   * covered (the scheduled run and `full` recompute everything).
+   */
+  async verify(opts: { full?: boolean } = {}): Promise<VerifyResult> {
     const keys = loadAuditKeys(this.config);
     const sink = new CheckpointSink(this.config.audit.checkpointSinkDir).read();
     // One REPEATABLE READ snapshot: concurrent writes never look like tampering mid-run.
-    return this.db.tx(
+    const result = await this.db.tx(
       null,
       async (tx) => {
         await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        return verifyAuditChain({ client: tx.client, installationId: this.config.audit.installationId, verifyKeys: keys.verify, sink });
+        return verifyAuditChain({
+          client: tx.client,
+          installationId: this.config.audit.installationId,
+          verifyKeys: keys.verify,
+          sink,
+          fromCheckpointPos: opts.full ? undefined : this.verifiedUpTo,
+        });
       },
       { role: 'doorstep_verifier', auditFailures: false },
     );
+    if (result.ok && result.lastCheckpoint) this.verifiedUpTo = result.lastCheckpoint.chainPos;
+    if (!result.ok) this.verifiedUpTo = 0;
+    return result;
   }
 
   private async scheduled(): Promise<void> {
     try {
-      const result = await this.verify();
+      const result = await this.verify({ full: true });
       if (!result.ok) {
         this.logger.error({ security: true, firstBadSequence: result.firstBadSequence, findings: result.findings.map((f) => f.code) }, 'ALERT: audit trail verification failed');
       }

@@ -139,8 +139,9 @@ export class AuthRepository {
     await tx.exec(`UPDATE users SET totp_secret_enc = $2, totp_key_id = $3, mfa_enrolled = false, totp_last_step = NULL WHERE id = $1`, [userId, enc, keyId]);
   }
 
-  async activateTotp(tx: Tx, userId: string): Promise<void> {
-    await tx.exec(`UPDATE users SET mfa_enrolled = true, rights_version = rights_version + 1 WHERE id = $1`, [userId]);
+  /** False when another request activated it first. */
+  async activateTotp(tx: Tx, userId: string): Promise<boolean> {
+    return (await tx.exec(`UPDATE users SET mfa_enrolled = true, rights_version = rights_version + 1 WHERE id = $1 AND NOT mfa_enrolled AND totp_secret_enc IS NOT NULL`, [userId])) === 1;
   }
 
   /** Replay protection: a code is accepted only for a time step later than the last accepted one. */

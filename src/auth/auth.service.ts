@@ -155,23 +155,26 @@ export class AuthService {
     });
   }
 
-  /** Confirms the enrolment with a first code, issues recovery codes and rotates the session. */
+  /**
+   * Confirms the enrolment with a first code, issues recovery codes and rotates the session. The code
+   * is checked before any recovery code is hashed, so a wrong or repeated call costs no argon2 work.
+   */
   async activateMfa(actor: Actor, dto: ActivateMfaDto): Promise<MfaActivateResponse> {
     const userId = this.requireUser(actor);
+    await this.db.tx(actor, async (tx) => {
+      const user = await this.repo.userById(tx, userId);
+      if (!user || !user.totpSecretEnc) throw new AuthError('CONFLICT', 'Start enrolment first');
+      if (user.mfaEnrolled) throw new AuthError('CONFLICT', 'MFA is already active for this account');
+      const step = await this.totp.check(this.totp.decrypt(userId, user.totpSecretEnc), dto.totp);
+      if (step === null || !(await this.repo.claimTotpStep(tx, userId, step))) throw new AuthError('UNAUTHENTICATED', 'The code is not valid');
+    });
     const codes = this.totp.newRecoveryCodes();
     const hashes = await Promise.all(codes.map((c) => this.passwords.hash(c)));
     const { token, digest } = newSessionToken();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.config.session.absoluteHours * 3_600_000);
     await this.db.tx(actor, async (tx) => {
-      const user = await this.repo.userById(tx, userId);
-      if (!user || !user.totpSecretEnc) throw new AuthError('CONFLICT', 'Start enrolment first');
-      if (user.mfaEnrolled) throw new AuthError('CONFLICT', 'MFA is already active for this account');
-      const step = await this.totp.check(this.totp.decrypt(userId, user.totpSecretEnc), dto.totp);
-      if (step === null || !(await this.repo.claimTotpStep(tx, userId, step))) {
-        throw new AuthError('UNAUTHENTICATED', 'The code is not valid');
-      }
-      await this.repo.activateTotp(tx, userId);
+      if (!(await this.repo.activateTotp(tx, userId))) throw new AuthError('CONFLICT', 'MFA is already active for this account');
       await this.repo.replaceRecoveryCodes(tx, userId, hashes);
       if (actor.sessionId) await this.repo.revokeSession(tx, actor.sessionId, now);
       const sessionId = await this.repo.createSession(tx, { userId, tokenSha256: digest, now, expiresAt, authMethod: 'password+totp', mfaVerifiedAt: now, restricted: false });

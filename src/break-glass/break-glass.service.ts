@@ -84,7 +84,7 @@ export class BreakGlassService {
 
   async list(actor: Actor, q: ListGrantsQuery): Promise<Page<BreakGlassGrantResponse>> {
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const rows = await this.repo.list(tx, q.reviewed === undefined ? undefined : q.reviewed === 'true', after, limit);
       const page = toPage(rows, limit, (r) => [r.grantedAt.toISOString(), r.id], (r) => r);

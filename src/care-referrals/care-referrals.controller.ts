@@ -4,7 +4,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IfMatchVersion } from '../common/http-params.js';
+import { IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { CareReferralsService } from './care-referrals.service.js';
 import { CreateCareReferralDto, UpdateCareReferralDto } from './dto/care-referral.dto.js';
 import { CareReferralResponse } from './dto/care-referral.response.js';
@@ -27,6 +27,7 @@ export class CareReferralsController {
   /** Move a care referral along its lifecycle; sending it shares data with the provider (If-Match) */
   @Can(Action.Update, 'CareReferral')
   @Purpose('FOLLOW_UP')
+  @IfMatchHeader()
   @Patch('care-referrals/:id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateCareReferralDto): Promise<CareReferralResponse> {
     return this.care.update(actor, id, version, dto);

@@ -4,7 +4,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IfMatchVersion } from '../common/http-params.js';
+import { IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { CasesService } from './cases.service.js';
 import { ListCasesQuery, TransitionDto, UpdateCaseDto } from './dto/case.dto.js';
 import { CasePage, CaseResponse } from './dto/case.response.js';
@@ -36,6 +36,7 @@ export class CasesController {
   /** Change the case manager, priority or record the police clearance (If-Match) */
   @Can(Action.Update, 'Case')
   @Purpose('CASE_MANAGEMENT')
+  @IfMatchHeader()
   @Patch(':id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateCaseDto): Promise<CaseResponse> {
     return this.cases.update(actor, id, version, dto);
@@ -44,6 +45,7 @@ export class CasesController {
   /** Move the case through the workflow (If-Match); 409 INVALID_TRANSITION names the allowed targets */
   @Can(Action.Transition, 'Case')
   @Purpose({ coordinator: 'CASE_MANAGEMENT' })
+  @IfMatchHeader()
   @Post(':id/transitions')
   @HttpCode(200)
   transition(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: TransitionDto): Promise<CaseResponse> {

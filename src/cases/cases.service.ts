@@ -32,7 +32,7 @@ export class CasesService {
 
   async list(actor: Actor, q: ListCasesQuery): Promise<Page<CaseListItem>> {
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
       const scope = this.access.scope(actor, Action.Read, 'Case', p);

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from './errors.js';
 import { parseIfMatch } from './if-match.js';
@@ -22,3 +23,6 @@ export const IdempotencyKeyHeader = createParamDecorator((_d: unknown, ctx: Exec
   }
   return value;
 });
+
+/** Documents the If-Match header a route requires (and with it the 412 and 428 answers). */
+export const IfMatchHeader = () => ApiHeader({ name: 'If-Match', required: true, description: 'The current version as a strong ETag, e.g. "3"; missing → 428, stale → 412' });

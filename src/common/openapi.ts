@@ -29,6 +29,7 @@ const DESCRIPTIONS: Record<string, string> = {
   '413': 'Body larger than the limit (PAYLOAD_TOO_LARGE)',
   '415': 'Only application/json (UNSUPPORTED_MEDIA_TYPE)',
   '422': 'Well-formed but not processable (IDEMPOTENCY_CONFLICT, UNPROCESSABLE)',
+  '414': 'A path parameter or the URL is too long (MALFORMED_REQUEST)',
   '428': 'If-Match required (PRECONDITION_REQUIRED)',
   '429': 'Too many requests (RATE_LIMITED), see Retry-After',
   '500': 'Internal error (INTERNAL); carries no details',
@@ -52,10 +53,14 @@ export function decorateOpenApi(doc: OpenAPIObject): OpenAPIObject {
       const op = item[method];
       if (!op) continue;
       const secured = (op.security ?? []).some((s) => Object.keys(s).length > 0);
+      const headers = ((op.parameters ?? []) as Array<{ in?: string; name?: string }>).filter((p) => p.in === 'header').map((p) => p.name?.toLowerCase());
       const codes = new Set<string>(['400', '429', '500', '503']);
-      if (secured) ['401', '403'].forEach((c) => codes.add(c));
-      if (path.includes('{')) codes.add('404');
-      if (op.requestBody) ['413', '415'].forEach((c) => codes.add(c));
+      if (secured || path.endsWith('/auth/login')) codes.add('401');
+      if (secured) codes.add('403');
+      if (path.includes('{')) ['404', '414'].forEach((c) => codes.add(c));
+      // Any request may carry a body: an unsupported type is 415, an oversized one 413.
+      if (method !== 'get') ['409', '413', '415', '422'].forEach((c) => codes.add(c));
+      if (headers.includes('if-match')) ['412', '428'].forEach((c) => codes.add(c));
       for (const declared of Object.keys(op.responses ?? {})) if (/^[45]\d\d$/.test(declared)) codes.add(declared);
       op.responses = op.responses ?? {};
       for (const c of codes) {

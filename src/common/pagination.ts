@@ -1,11 +1,12 @@
+import { OptionalField } from './validators.js';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from './errors.js';
 
 /** `?limit=` (1–100, default 50) and an opaque `?cursor=` from the previous page. */
 export class PageQuery {
   /** Page size, 1–100 */
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -13,7 +14,7 @@ export class PageQuery {
   limit?: number;
 
   /** Opaque cursor from `nextCursor` of the previous page */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(512)
   @Matches(/^[A-Za-z0-9_-]+$/)
@@ -29,12 +30,22 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-/** Keyset position `[sortValue..., id]`; a cursor that is not ours answers 400. */
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
+export type CursorPart = 'timestamp' | 'uuid' | 'string' | 'int';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
+  timestamp: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  string: (v) => typeof v === 'string' && v.length <= 200,
+  int: (v) => typeof v === 'string' && /^\d{1,18}$/.test(v),
+};
+
+/** Keyset position `[sortValue..., id]`, each part of the expected kind; a cursor that is not ours answers 400. */
+export function decodeCursor(cursor: string | undefined, parts: CursorPart[]): unknown[] | null {
   if (!cursor) return null;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === arity && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) return v;
+    if (Array.isArray(v) && v.length === parts.length && parts.every((kind, i) => PART_OK[kind](v[i]))) return v;
   } catch {
     // fall through
   }

@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** An ISO date or timestamp that is not later than now (a small clock skew of the client is tolerated). */
 export function NotInFuture(options?: ValidationOptions) {
@@ -73,4 +73,12 @@ export function IsCleanText(options?: ValidationOptions) {
         },
       },
     });
+}
+
+/**
+ * An optional field: it may be absent, but when present it is validated — also when it is `null`.
+ * (class-validator's @IsOptional lets `null` through, which would reach NOT NULL columns.)
+ */
+export function OptionalField(options?: ValidationOptions) {
+  return ValidateIf((_object, value) => value !== undefined, options);
 }

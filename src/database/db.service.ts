@@ -47,8 +47,9 @@ export class Db implements OnApplicationShutdown {
       [APP_ROLE],
     );
     const row = rows[0] as { user: string; super: boolean; canUse: boolean };
+    if (this.config.production) await this.productionChecks();
     const others = await this.dataSource.query(
-      `SELECT r.rolname AS name FROM pg_roles r WHERE r.rolname IN ('doorstep_sealer', 'doorstep_verifier') AND pg_has_role(current_user, r.rolname, 'USAGE')`,
+      `SELECT r.rolname AS name FROM pg_roles r WHERE r.rolname IN ('doorstep_sealer', 'doorstep_verifier') AND pg_has_role(current_user, r.rolname, 'MEMBER')`,
     );
     for (const o of others as Array<{ name: string }>) this.usableRoles.add(o.name);
     if (row.user !== APP_ROLE) {
@@ -57,6 +58,30 @@ export class Db implements OnApplicationShutdown {
       }
       if (row.canUse) this.beginSql = `BEGIN; SET LOCAL ROLE ${APP_ROLE}`;
     }
+  }
+
+  /**
+   * Production refuses to start unless the server keeps acknowledged commits (fsync, synchronous_commit,
+   * full_page_writes) and the application role cannot bypass its own controls: not a superuser, no
+   * BYPASSRLS, owner of no table, and the audit triggers in place and firing in every replication mode.
+   */
+  private async productionChecks(): Promise<void> {
+    const q = async <T>(sql: string) => (await this.dataSource.query(sql)) as T[];
+    const problems: string[] = [];
+    for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes']) {
+      const [r] = await q<{ v: string }>(`SELECT current_setting('${setting}') AS v`);
+      if (r.v === 'off') problems.push(`${setting} is off`);
+    }
+    const [role] = await q<{ super: boolean; bypass: boolean }>(`SELECT rolsuper AS super, rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`);
+    if (role.super) problems.push('the application connects as a superuser');
+    if (role.bypass) problems.push('the application role has BYPASSRLS');
+    const [owned] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user`);
+    if (owned.n > 0) problems.push(`the application role owns ${owned.n} table(s); run migrations as the owner role`);
+    const [triggers] = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname IN ('audit_events', 'audit_chain', 'audit_checkpoints') AND t.tgenabled = 'A' AND NOT t.tgisinternal`,
+    );
+    if (triggers.n < 6) problems.push('the audit append-only triggers are missing or not ENABLE ALWAYS');
+    if (problems.length > 0) throw new Error(`Refusing to start in production: ${problems.join('; ')}`);
   }
 
   setFailureAuditor(auditor: FailureAuditor): void {

@@ -4,7 +4,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IfMatchVersion } from '../common/http-params.js';
+import { IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { CreateFollowUpDto, ListFollowUpsQuery, UpdateFollowUpDto } from './dto/follow-up.dto.js';
 import { FollowUpPage, FollowUpResponse } from './dto/follow-up.response.js';
 import { FollowUpsService } from './follow-ups.service.js';
@@ -27,6 +27,7 @@ export class FollowUpsController {
   /** Record a follow-up contact: when, how, and what the young person reports (If-Match) */
   @Can(Action.Update, 'FollowUp')
   @Purpose('FOLLOW_UP')
+  @IfMatchHeader()
   @Patch('follow-ups/:id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateFollowUpDto): Promise<FollowUpResponse> {
     return this.followUps.update(actor, id, version, dto);

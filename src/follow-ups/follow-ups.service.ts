@@ -88,7 +88,7 @@ export class FollowUpsService {
   /** `?due=overdue`: what coordinators and visitors should chase, soonest first. */
   async list(actor: Actor, q: ListFollowUpsQuery): Promise<Page<FollowUpListItem>> {
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
       const scope = this.access.scope(actor, Action.Read, 'FollowUp', p);

@@ -4,7 +4,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IfMatchVersion } from '../common/http-params.js';
+import { IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { CreateOrganisationDto, ListOrganisationsQuery, UpdateOrganisationDto } from './dto/organisation.dto.js';
 import { DistrictList, OrganisationPage, OrganisationResponse } from './dto/organisation.response.js';
 import { OrganisationsService } from './organisations.service.js';
@@ -51,6 +51,7 @@ export class OrganisationsController {
   /** Change an organisation (covenant, referral right, served districts, active) */
   @Can(Action.Update, 'Organisation')
   @Purpose('ADMINISTRATION')
+  @IfMatchHeader()
   @Patch('admin/organisations/:id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateOrganisationDto): Promise<OrganisationResponse> {
     return this.organisations.update(actor, id, version, dto);

@@ -40,7 +40,7 @@ export class OrganisationsService {
   async list(actor: Actor, q: ListOrganisationsQuery): Promise<Page<OrganisationResponse>> {
     const ability = this.abilities.for(actor);
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['string', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
       const scope = toSqlScope(ability, Action.Read, 'Organisation', this.repo.facts(), p);

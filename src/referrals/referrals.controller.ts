@@ -5,7 +5,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IdempotencyKeyHeader, IfMatchVersion } from '../common/http-params.js';
+import { IdempotencyKeyHeader, IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { send } from '../common/http-result.js';
 import { CreateReferralDto, DecideSignalDto, ListReferralsQuery } from './dto/referral.dto.js';
 import { ReferralCreatedResponse, ReferralPage, ReferralResponse } from './dto/referral.response.js';
@@ -52,6 +52,7 @@ export class ReferralsController {
   /** Take on a new signal that joined an open case, or not (If-Match) */
   @Can(Action.Update, 'Referral')
   @Purpose('TRIAGE')
+  @IfMatchHeader()
   @Post(':id/decision')
   @HttpCode(200)
   decide(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: DecideSignalDto): Promise<ReferralResponse> {

@@ -210,7 +210,7 @@ export class ReferralsService {
   async list(actor: Actor, q: ListReferralsQuery): Promise<Page<ReferralResponse>> {
     const ability = this.access.ability(actor);
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
       const facts = this.repo.referralFacts(this.access.facts(p, actor));

@@ -4,7 +4,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IfMatchVersion } from '../common/http-params.js';
+import { IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { MergeSubjectDto, UpdateSubjectDto } from './dto/subject.dto.js';
 import { MergeResponse, SubjectResponse } from './dto/subject.response.js';
 import { SubjectsService } from './subjects.service.js';
@@ -27,6 +27,7 @@ export class SubjectsController {
   /** Rectify the subject: address and its verification (guard G4), contact, flags (If-Match) */
   @Can(Action.Update, 'Subject')
   @Purpose('TRIAGE')
+  @IfMatchHeader()
   @Patch(':id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateSubjectDto): Promise<SubjectResponse> {
     return this.subjects.update(actor, id, version, dto);
@@ -35,6 +36,7 @@ export class SubjectsController {
   /** Confirm that a possible duplicate is a different person (If-Match) */
   @Can(Action.Merge, 'Subject')
   @Purpose('TRIAGE')
+  @IfMatchHeader()
   @Post(':id/confirm-distinct')
   @HttpCode(200)
   confirmDistinct(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number): Promise<SubjectResponse> {

@@ -4,7 +4,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IfMatchVersion } from '../common/http-params.js';
+import { IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { CreateUserDto, ListUsersQuery, UpdateUserDto } from './dto/user.dto.js';
 import { RevokeSessionsResponse, UserPage, UserResponse } from './dto/user.response.js';
 import { UsersService } from './users.service.js';
@@ -57,6 +57,7 @@ export class AdminUsersController {
   /** Change roles, districts, name or active status; takes effect on the user's next request */
   @Can(Action.Update, 'User')
   @Purpose('ADMINISTRATION')
+  @IfMatchHeader()
   @Patch(':id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateUserDto): Promise<UserResponse> {
     return this.users.update(actor, id, version, dto);

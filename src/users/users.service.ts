@@ -54,7 +54,7 @@ export class UsersService {
   async list(actor: Actor, q: ListUsersQuery): Promise<Page<UserResponse>> {
     const ability = this.abilities.for(actor);
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['string', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
       const scope = toSqlScope(ability, Action.Read, 'User', this.repo.facts(p, actor), p);

@@ -5,7 +5,7 @@ import { Can, Purpose } from '../authorization/access.decorators.js';
 import { Action } from '../authorization/actions.js';
 import type { Actor } from '../common/actor.js';
 import { CurrentActor } from '../common/current-actor.decorator.js';
-import { IdempotencyKeyHeader, IfMatchVersion } from '../common/http-params.js';
+import { IdempotencyKeyHeader, IfMatchHeader, IfMatchVersion } from '../common/http-params.js';
 import { send } from '../common/http-result.js';
 import { CreateAttemptDto, CreateVisitDto, ListVisitsQuery, UpdateVisitDto } from './dto/visit.dto.js';
 import { AttemptResponse, VisitPage, VisitResponse } from './dto/visit.response.js';
@@ -37,6 +37,7 @@ export class VisitsController {
   /** Reschedule, change visitors or cancel a planned visit (If-Match) */
   @Can(Action.Update, 'Visit')
   @Purpose('VISIT_PLANNING')
+  @IfMatchHeader()
   @Patch('visits/:id')
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @IfMatchVersion() version: number, @Body() dto: UpdateVisitDto): Promise<VisitResponse> {
     return this.visits.update(actor, id, version, dto);

@@ -156,7 +156,7 @@ export class VisitsService {
   /** The tablet list: the caller's visits in the window (default today and tomorrow) with what is needed at the door. */
   async list(actor: Actor, q: ListVisitsQuery): Promise<Page<TabletVisit>> {
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+    const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     const from = q.from ? new Date(q.from) : startOfLocalDay(this.clock.now(), this.config.workflow.programmeTimeZone);
     const to = q.to ? new Date(q.to) : new Date(from.getTime() + 2 * 86_400_000);
     if (to.getTime() <= from.getTime() || to.getTime() - from.getTime() > 31 * 86_400_000) {

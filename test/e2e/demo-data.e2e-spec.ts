@@ -27,7 +27,7 @@ describe('demo data', () => {
     const items: Array<{ id: string; state: string; districtId: string }> = [];
     let cursor: string | null = null;
     do {
-      const res = await request(t.server).get(`/api/v1/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', `Bearer ${token[u]}`).expect(200);
+      const res: request.Response = await request(t.server).get(`/api/v1/cases?limit=100${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', `Bearer ${token[u]}`).expect(200);
       items.push(...res.body.items);
       cursor = res.body.nextCursor;
     } while (cursor);

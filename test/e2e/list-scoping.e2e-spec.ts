@@ -15,7 +15,7 @@ describe('list scoping (AZ-02)', () => {
     let cursor: string | null = null;
     for (let i = 0; i < 200; i++) {
       const sep = path.includes('?') ? '&' : '?';
-      const res = await request(t.server).get(`${path}${sep}limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(token)).expect(200);
+      const res: request.Response = await request(t.server).get(`${path}${sep}limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(bearer(token)).expect(200);
       ids.push(...res.body.items.map((x: { id: string }) => x.id));
       cursor = res.body.nextCursor;
       if (!cursor) break;

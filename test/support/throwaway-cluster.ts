@@ -52,6 +52,19 @@ export class ThrowawayCluster {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
+  urlFor(user: string, database = 'postgres'): string {
+    return `postgres://${user}@127.0.0.1:${this.port}/${database}`;
+  }
+
+  /** Runs SQL as the cluster's superuser through psql (roles.sql, CREATE DATABASE). */
+  psql(sql: string, database = 'postgres'): string {
+    return execFileSync(join(this.bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database, '-c', sql], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  }
+
+  stop(): void {
+    this.run('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
+  }
+
   private asPostgres(): string[] {
     return process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
   }
@@ -62,8 +75,11 @@ export class ThrowawayCluster {
     return execFileSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).toString();
   }
 
-  start(): void {
-    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c log_error_verbosity=terse`;
+  start(settings: Record<string, string> = {}): void {
+    const extra = Object.entries(settings)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' ');
+    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c log_error_verbosity=terse ${extra}`;
     this.run('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-o', opts, '-w', '-t', '30', 'start']);
   }
 

@@ -1,41 +1,49 @@
-import { IsDateString, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { OptionalField } from '../../common/validators.js';
+import { IsDateString, IsIn, IsUUID } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { AUDIT_ACTIONS } from '../../audit/audit-event.js';
 
 export class SearchAuditEventsQuery extends PageQuery {
   /** Events that touched this data subject */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   subjectId?: string;
 
   /** Events by this user */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   actorId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   from?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   to?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(AUDIT_ACTIONS)
   action?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['success', 'denied', 'error'])
   outcome?: string;
 }
 
 export class AccessLogQuery extends PageQuery {
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   from?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   to?: string;
+}
+
+export class VerifyQuery {
+  /** `true`: recompute the whole chain instead of continuing from the last verified checkpoint */
+  @OptionalField()
+  @IsIn(['true', 'false'])
+  full?: 'true' | 'false';
 }

@@ -78,6 +78,8 @@ export class VerifyCheckpointResponse {
 export class VerifyResponse {
   ok!: boolean;
   checkedEvents!: number;
+  /** 0 for a full run; otherwise the signed checkpoint the run continued from */
+  fromPosition!: number;
   lastCheckpoint!: VerifyCheckpointResponse | null;
   firstBadSequence?: number;
   findings!: VerifyFindingResponse[];

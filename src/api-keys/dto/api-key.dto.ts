@@ -1,4 +1,5 @@
-import { IsDateString, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { OptionalField } from '../../common/validators.js';
+import { IsDateString, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 
 export class CreateApiKeyDto {
@@ -13,7 +14,7 @@ export class CreateApiKeyDto {
   name!: string;
 
   /** At most one year ahead; default one year */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   expiresAt?: string;
 }

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { OptionalField } from '../../common/validators.js';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class LoginDto {
   /** Case-insensitive */
@@ -13,13 +14,13 @@ export class LoginDto {
   password!: string;
 
   /** Six-digit TOTP code, required for roles that need MFA once enrolled */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^\d{6}$/)
   totp?: string;
 
   /** A single-use recovery code instead of a TOTP code */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/)
   recoveryCode?: string;
@@ -27,13 +28,13 @@ export class LoginDto {
 
 export class TotpDto {
   /** Six-digit TOTP code */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^\d{6}$/)
   totp?: string;
 
   /** A single-use recovery code instead of a TOTP code */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/)
   recoveryCode?: string;

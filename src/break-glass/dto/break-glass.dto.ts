@@ -1,7 +1,7 @@
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { BREAK_GLASS_REVIEW_OUTCOMES } from '../../common/domain-enums.js';
 import { PageQuery } from '../../common/pagination.js';
-import { IsCleanText } from '../../common/validators.js';
+import { IsCleanText, OptionalField } from '../../common/validators.js';
 
 export class BreakGlassDto {
   /** Why this case must be opened now: at least 20 characters, at most 500 */
@@ -14,7 +14,7 @@ export class BreakGlassDto {
 
 export class ListGrantsQuery extends PageQuery {
   /** `false`: the review queue */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['true', 'false'])
   reviewed?: 'true' | 'false';
 }
@@ -23,7 +23,7 @@ export class ReviewGrantDto {
   @IsIn(BREAK_GLASS_REVIEW_OUTCOMES)
   outcome!: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1000)
   @IsCleanText()

@@ -1,23 +1,23 @@
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
 import { CARE_SHARED_FIELDS, CARE_STATUSES, CARE_TYPES } from '../../common/domain-enums.js';
-import { IsCleanText } from '../../common/validators.js';
+import { IsCleanText, OptionalField } from '../../common/validators.js';
 
 export class CreateCareReferralDto {
   @IsIn(CARE_TYPES)
   type!: string;
 
   /** The debt service, care provider or bank the young person is referred to */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   providerOrganisationId?: string;
 
   /** Usually PROPOSED; ACCEPTED_BY_SUBJECT or DECLINED when decided during the conversation */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['PROPOSED', 'ACCEPTED_BY_SUBJECT', 'DECLINED'])
   status?: string;
 
   /** Youth worker only (≤ 1,000) */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1000)
   @IsCleanText()
@@ -25,23 +25,23 @@ export class CreateCareReferralDto {
 }
 
 export class UpdateCareReferralDto {
-  @IsOptional()
+  @OptionalField()
   @IsIn(CARE_STATUSES)
   status?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   providerOrganisationId?: string;
 
   /** What was shared with the provider; required when the status becomes SENT */
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(CARE_SHARED_FIELDS.length)
   @ArrayUnique()
   @IsIn(CARE_SHARED_FIELDS, { each: true })
   dataSharedFields?: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1000)
   @IsCleanText()

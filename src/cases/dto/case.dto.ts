@@ -1,29 +1,29 @@
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsDateString, IsIn, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { CASE_STATES, CLOSURE_REASONS, HOLD_REASONS, PRIORITIES, TRANSITION_REASONS, type CaseState } from '../../common/domain-enums.js';
 import { PageQuery } from '../../common/pagination.js';
-import { NotInFuture } from '../../common/validators.js';
+import { NotInFuture, OptionalField } from '../../common/validators.js';
 
 export class ListCasesQuery extends PageQuery {
-  @IsOptional()
+  @OptionalField()
   @IsIn(CASE_STATES)
   state?: CaseState;
 
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   districtId?: string;
 
   /** Coordinators: cases they manage; visitors: cases they visit */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['true', 'false'])
   assignedToMe?: 'true' | 'false';
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['true', 'false'])
   overdue?: 'true' | 'false';
 
   /** Cases with a new signal the coordinator has not reviewed */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['true', 'false'])
   hasUnreviewedSignal?: 'true' | 'false';
 }
@@ -34,23 +34,23 @@ export class TransitionDto {
   to!: CaseState;
 
   /** A closure reason when closing; SUBJECT_REQUESTED, ATTEMPTS_STOPPED … for other moves */
-  @IsOptional()
+  @OptionalField()
   @IsIn([...CLOSURE_REASONS, ...TRANSITION_REASONS])
   reasonCode?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(500)
   comment?: string;
 
   /** Required when going ON_HOLD */
-  @IsOptional()
+  @OptionalField()
   @IsIn(HOLD_REASONS)
   holdReason?: string;
 
   /** Required when going ON_HOLD; at most `triage.maxHoldDays` ahead */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   holdUntil?: string;
 }
@@ -73,16 +73,16 @@ export class PoliceClearanceDto {
 
 export class UpdateCaseDto {
   /** A coordinator who manages the case */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   caseManagerId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(PRIORITIES)
   priority?: string;
 
   /** The police "no investigative interest" confirmation (guard G2) */
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => PoliceClearanceDto)
   policeClearance?: PoliceClearanceDto;

@@ -1,14 +1,14 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ACKNOWLEDGEMENTS, CARE_SHARED_FIELDS, CONSENT_GIVERS, CONVERSATION_LOCATIONS, INTENTS, PARENT_ABSENT_REASONS, RECRUITMENT_CHANNELS, TOPICS } from '../../common/domain-enums.js';
-import { IsCleanText, NotInFuture } from '../../common/validators.js';
+import { IsCleanText, NotInFuture, OptionalField } from '../../common/validators.js';
 
 export class FollowUpConsentDto {
   @IsBoolean()
   given!: boolean;
 
   /** Who consented; the rule depends on the subject's age (under 12 a parent, 12–15 both, 16+ the subject) */
-  @IsOptional()
+  @OptionalField()
   @IsIn(CONSENT_GIVERS)
   givenBy?: string;
 }
@@ -18,7 +18,7 @@ export class CareShareConsentDto {
   given!: boolean;
 
   /** What may be shared with a care provider */
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayUnique()
   @IsIn(CARE_SHARED_FIELDS, { each: true })
@@ -28,12 +28,12 @@ export class CareShareConsentDto {
 /** The preventive conversation: coded answers, no statement text. */
 export class CreateConversationDto {
   /** Defaults to the time of the CONVERSATION_HELD attempt */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   @NotInFuture()
   heldAt?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(600)
@@ -43,23 +43,23 @@ export class CreateConversationDto {
   location!: string;
 
   /** For a minor: true, or a parentAbsentReason */
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   parentPresent?: boolean;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(PARENT_ABSENT_REASONS)
   parentAbsentReason?: string;
 
   /** Required with parentAbsentReason OTHER */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(300)
   @IsCleanText()
   parentAbsentComment?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   interpreterUsed?: boolean;
 
@@ -69,36 +69,36 @@ export class CreateConversationDto {
   @IsIn(TOPICS, { each: true })
   topicsCovered!: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(RECRUITMENT_CHANNELS)
   recruitmentChannel?: string;
 
   @IsIn(ACKNOWLEDGEMENTS)
   subjectAcknowledgesInvolvement!: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   coercionIndicated?: boolean;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   debtIndicated?: boolean;
 
   /** 1–5 */
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(5)
   awarenessBefore?: number;
 
   /** 1–5 */
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(5)
   awarenessAfter?: number;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(INTENTS)
   intendsToRefuseFutureRequests?: string;
 
@@ -106,31 +106,31 @@ export class CreateConversationDto {
   @Type(() => FollowUpConsentDto)
   consentFollowUpContact!: FollowUpConsentDto;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => CareShareConsentDto)
   consentCareDataShare?: CareShareConsentDto;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   researchConsent?: boolean;
 
   /** Youth worker only: what was agreed with the young person (≤ 500) */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(500)
   @IsCleanText()
   agreements?: string;
 
   /** Youth worker only (≤ 1,000) */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1000)
   @IsCleanText()
   youthWorkNotes?: string;
 
   /** A coordinator recording for a visitor names the visitor */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   onBehalfOfUserId?: string;
 }

@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsDateString, IsIn, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CARE_STATUSES, FOLLOW_UP_CHANNELS, FOLLOW_UP_RESULTS, YES_NO_UNKNOWN } from '../../common/domain-enums.js';
 import { PageQuery } from '../../common/pagination.js';
-import { IsCleanText, NotInFuture } from '../../common/validators.js';
+import { IsCleanText, NotInFuture, OptionalField } from '../../common/validators.js';
 
 export class CreateFollowUpDto {
   /** When the next contact is due */
@@ -12,49 +12,49 @@ export class CreateFollowUpDto {
 
 /** Record a follow-up contact (If-Match). */
 export class UpdateFollowUpDto {
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   dueAt?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   @NotInFuture()
   occurredAt?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(FOLLOW_UP_CHANNELS)
   channel?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(FOLLOW_UP_RESULTS)
   result?: string;
 
   /** The status of care as the young person reports it */
-  @IsOptional()
+  @OptionalField()
   @IsIn(CARE_STATUSES)
   careStatusReported?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(YES_NO_UNKNOWN)
   reApproachedByRecruiter?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(YES_NO_UNKNOWN)
   newIncidentReported?: string;
 
   /** 1–5 */
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(5)
   awarenessNow?: number;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   needsNewCare?: boolean;
 
   /** Youth worker only (≤ 1,000) */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1000)
   @IsCleanText()
@@ -63,12 +63,12 @@ export class UpdateFollowUpDto {
 
 export class ListFollowUpsQuery extends PageQuery {
   /** overdue: due and not done; upcoming: not yet due; all (default) */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['overdue', 'upcoming', 'all'])
   due?: 'overdue' | 'upcoming' | 'all';
 
   /** Include contacts already made */
-  @IsOptional()
+  @OptionalField()
   @Type(() => String)
   @IsIn(['true', 'false'])
   includeDone?: 'true' | 'false';

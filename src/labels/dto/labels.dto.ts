@@ -1,8 +1,9 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { OptionalField } from '../../common/validators.js';
+import { IsIn } from 'class-validator';
 
 export class LabelsQuery {
   /** `nl` (default) or `en` */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['nl', 'en'])
   lang?: 'nl' | 'en';
 }

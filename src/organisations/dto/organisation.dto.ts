@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { OptionalField } from '../../common/validators.js';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { ORGANISATION_TYPES, type OrganisationType } from '../organisation-types.js';
 
@@ -11,17 +12,17 @@ export class CreateOrganisationDto {
   @IsIn(ORGANISATION_TYPES)
   type!: OrganisationType;
 
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   parentId?: string;
 
   /** May submit referrals (banks, police intake) */
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   canRefer?: boolean;
 
   /** Districts served (youth work, care providers) */
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -29,50 +30,50 @@ export class CreateOrganisationDto {
   servedAreaIds?: string[];
 
   /** When the data-sharing covenant was signed; without it the organisation gets no case data */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   covenantSignedAt?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(50)
   covenantVersion?: string;
 }
 
 export class UpdateOrganisationDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   canRefer?: boolean;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
   @IsUUID('4', { each: true })
   servedAreaIds?: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   covenantSignedAt?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(50)
   covenantVersion?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   active?: boolean;
 }
 
 export class ListOrganisationsQuery extends PageQuery {
-  @IsOptional()
+  @OptionalField()
   @IsIn(ORGANISATION_TYPES)
   type?: OrganisationType;
 }

@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsDateString,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -26,7 +25,7 @@ import {
   SOURCE_TYPES,
 } from '../../common/domain-enums.js';
 import { PageQuery } from '../../common/pagination.js';
-import { IsCleanText, IsPastDate, IsPastMonth, NotInFuture } from '../../common/validators.js';
+import { IsCleanText, IsPastDate, IsPastMonth, NotInFuture, OptionalField } from '../../common/validators.js';
 
 export const POSTCODE = /^[1-9][0-9]{3} ?[A-Za-z]{2}$/;
 export const PHONE = /^\+?[0-9][0-9 ()-]{7,18}$/;
@@ -66,7 +65,7 @@ export class GuardianDto {
   @IsIn(GUARDIAN_RELATIONS)
   relation!: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(PHONE)
   phone?: string;
@@ -90,7 +89,7 @@ export class SubjectInputDto {
   @IsPastDate()
   dateOfBirth!: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(SEXES)
   sex?: string;
 
@@ -98,13 +97,13 @@ export class SubjectInputDto {
   @Type(() => AddressDto)
   address!: AddressDto;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(PHONE)
   phone?: string;
 
   /** Parents or guardians of a minor */
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(4)
   @ValidateNested({ each: true })
@@ -116,7 +115,7 @@ export class ReferrerConsentDto {
   @IsBoolean()
   given!: boolean;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @IsPastDate()
   date?: string;
@@ -127,7 +126,7 @@ export class CreateReferralDto {
   sourceType!: string;
 
   /** When the signal was received; defaults to now; not in the future */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   @NotInFuture()
   receivedAt?: string;
@@ -145,32 +144,32 @@ export class CreateReferralDto {
   reasonCodes!: string[];
 
   /** YYYY-MM: the month of the incident, never the day */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @IsPastMonth()
   incidentMonth?: string;
 
   /** Police registration or bank incident number (police-origin) */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   @IsCleanText()
   externalReference?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(AMOUNT_BANDS)
   amountBand?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(FRAUD_TYPES)
   fraudType?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(BANK_REGISTRATION_STATUSES)
   bankRegistrationStatus?: string;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => ReferrerConsentDto)
   consentObtainedByReferrer?: ReferrerConsentDto;
@@ -180,7 +179,7 @@ export class CreateReferralDto {
   subject!: SubjectInputDto;
 
   /** Police-origin free text, at most 500 characters */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(500)
   @IsCleanText()
@@ -188,11 +187,11 @@ export class CreateReferralDto {
 }
 
 export class ListReferralsQuery extends PageQuery {
-  @IsOptional()
+  @OptionalField()
   @IsIn(REFERRAL_STATUSES)
   status?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   caseId?: string;
 }

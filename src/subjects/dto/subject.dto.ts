@@ -1,74 +1,74 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { SEXES } from '../../common/domain-enums.js';
-import { IsCleanText, IsPastDate, NotInFuture } from '../../common/validators.js';
+import { IsCleanText, IsPastDate, NotInFuture, OptionalField } from '../../common/validators.js';
 import { AddressDto, GuardianDto, PHONE } from '../../referrals/dto/referral.dto.js';
 
 /** Rectification by a coordinator; every change is audited. */
 export class UpdateSubjectDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   @IsCleanText()
   givenNames?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   @IsCleanText()
   familyName?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @IsPastDate()
   dateOfBirth?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(SEXES)
   sex?: string;
 
   /** A new address; it counts as unverified unless addressVerifiedAt is given too */
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => AddressDto)
   address?: AddressDto;
 
   /** When the address was checked (guard G4) */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   @NotInFuture()
   addressVerifiedAt?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(PHONE)
   phone?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(4)
   @ValidateNested({ each: true })
   @Type(() => GuardianDto)
   guardians?: GuardianDto[];
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^[a-z]{2,3}$/)
   preferredLanguage?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   interpreterNeeded?: boolean;
 
   /** Special-category data (Art. 9 GDPR): suspected mild intellectual disability */
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   lvbSuspected?: boolean;
 
   /** Special-category data (Art. 9 GDPR) */
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   mentalHealthConcern?: boolean;
 }

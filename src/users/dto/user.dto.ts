@@ -1,5 +1,6 @@
+import { OptionalField } from '../../common/validators.js';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role } from '../../config/app-config.js';
 import { PageQuery } from '../../common/pagination.js';
 
@@ -25,7 +26,7 @@ export class CreateUserDto {
   roles!: Role[];
 
   /** District ids (areas of level DISTRICT) */
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()
@@ -40,13 +41,13 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   displayName?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(3)
@@ -54,31 +55,31 @@ export class UpdateUserDto {
   @IsIn(ROLES, { each: true })
   roles?: Role[];
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()
   @IsUUID('4', { each: true })
   districtIds?: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   active?: boolean;
 }
 
 export class ListUsersQuery extends PageQuery {
   /** Only users holding this role */
-  @IsOptional()
+  @OptionalField()
   @IsIn(ROLES)
   role?: Role;
 
   /** Only users working in this district */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   districtId?: string;
 
   /** Only active (true) or inactive (false) users */
-  @IsOptional()
+  @OptionalField()
   @Type(() => String)
   @IsIn(['true', 'false'])
   active?: 'true' | 'false';

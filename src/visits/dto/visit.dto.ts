@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsDateString,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -16,7 +15,7 @@ import {
 } from 'class-validator';
 import { ATTEMPT_RESULTS, OVERRIDE_REASONS, SPOKE_WITH, VISIT_CANCEL_REASONS } from '../../common/domain-enums.js';
 import { PageQuery } from '../../common/pagination.js';
-import { IsCleanText, NotInFuture } from '../../common/validators.js';
+import { IsCleanText, NotInFuture, OptionalField } from '../../common/validators.js';
 
 export class VisitOverrideDto {
   /** Why the visit goes without the police–youth-work pair */
@@ -46,19 +45,19 @@ export class CreateVisitDto {
   visitorIds!: string[];
 
   /** Shown to both visitors; at most 300 characters */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(300)
   @IsCleanText()
   safetyNotes?: string;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => VisitOverrideDto)
   override?: VisitOverrideDto;
 
   /** SUBJECT_REQUESTED when planning again after UNREACHABLE or REFUSED */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['SUBJECT_REQUESTED'])
   reasonCode?: string;
 }
@@ -70,15 +69,15 @@ export class CancelVisitDto {
 
 /** Reschedule, change visitors or safety notes, or cancel (If-Match). */
 export class UpdateVisitDto {
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   plannedStart?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   plannedEnd?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(4)
@@ -86,18 +85,18 @@ export class UpdateVisitDto {
   @IsUUID('4', { each: true })
   visitorIds?: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(300)
   @IsCleanText()
   safetyNotes?: string;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => VisitOverrideDto)
   override?: VisitOverrideDto;
 
-  @IsOptional()
+  @OptionalField()
   @ValidateNested()
   @Type(() => CancelVisitDto)
   cancel?: CancelVisitDto;
@@ -105,21 +104,21 @@ export class UpdateVisitDto {
 
 export class ListVisitsQuery extends PageQuery {
   /** Start of the window (default: today 00:00 in Europe/Amsterdam) */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   from?: string;
 
   /** End of the window (default: the end of tomorrow); at most 31 days after `from` */
-  @IsOptional()
+  @OptionalField()
   @IsDateString({ strict: true })
   to?: string;
 
   /** Only visits the caller is a visitor on (default true for visitors) */
-  @IsOptional()
+  @OptionalField()
   @IsIn(['true', 'false'])
   mine?: 'true' | 'false';
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['PLANNED', 'DONE', 'CANCELLED'])
   status?: string;
 }
@@ -141,7 +140,7 @@ export class CreateAttemptDto {
   spokeWith!: string;
 
   /** A coordinator recording for a visitor names the visitor */
-  @IsOptional()
+  @OptionalField()
   @IsUUID('4')
   onBehalfOfUserId?: string;
 }
