@@ -18,6 +18,7 @@ import { CasesModule } from './cases/cases.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LabelsModule } from './labels/labels.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
+import { ResearchModule } from './research/research.module.js';
 import { SubjectsModule } from './subjects/subjects.module.js';
 import { CareReferralsModule } from './care-referrals/care-referrals.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
         CareReferralsModule,
         FollowUpsModule,
         AccountabilityModule,
+        ResearchModule,
         DemoModule,
       ],
       providers: [

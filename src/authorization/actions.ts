@@ -35,6 +35,8 @@ export const SUBJECT_TYPES = [
   'ResearchRelease',
   'StatisticsTable',
   'ResearchExport',
+  'ResearchRegister',
+  'ResearchSigningKey',
   'Indicators',
 ] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];

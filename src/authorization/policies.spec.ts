@@ -45,6 +45,10 @@ function factsFor(type: SubjectType, p: SqlParams, a: Actor): FactMap {
     id: { sql: 'x.id', type: 'uuid' },
     isVisitor: 'TRUE',
     sharesDistrict: 'TRUE',
+    // Research project facts (src/research) need no actor parameter; stand-ins are enough here.
+    member: 'TRUE',
+    draftedByActor: 'TRUE',
+    status: 'x.status',
     ...(type === 'User' || type === 'Organisation' ? {} : {}),
   };
 }

@@ -11,6 +11,7 @@ import { casesPolicy } from '../cases/cases.policy.js';
 import { labelsPolicy } from '../labels/labels.policy.js';
 import { organisationsPolicy } from '../organisations/organisations.policy.js';
 import { referralsPolicy } from '../referrals/referrals.policy.js';
+import { researchPolicy } from '../research/research.policy.js';
 import { subjectsPolicy } from '../subjects/subjects.policy.js';
 import { usersPolicy } from '../users/users.policy.js';
 import type { Policy } from './ability.factory.js';
@@ -32,4 +33,5 @@ export const POLICIES: Policy[] = [
   careReferralsPolicy,
   followUpsPolicy,
   accountabilityPolicy,
+  researchPolicy,
 ];

@@ -30,11 +30,12 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export type CursorPart = 'timestamp' | 'uuid' | 'string' | 'int';
+export type CursorPart = 'timestamp' | 'date' | 'uuid' | 'string' | 'int';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
   timestamp: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
   uuid: (v) => typeof v === 'string' && UUID.test(v),
   string: (v) => typeof v === 'string' && v.length <= 200,
   int: (v) => typeof v === 'string' && /^\d{1,18}$/.test(v),

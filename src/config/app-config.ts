@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Roles exactly as the programme defines them (domain.md §4). */
 export const ROLES = [
@@ -88,17 +89,23 @@ export interface AppConfig {
     legalBasisCodes: string[];
     programmeTimeZone: string;
   };
+  /** Recorded in research releases and manifests */
+  software: { version: string; gitCommit: string };
   research: {
     masterSecret: Buffer;
+    /** Key store of project and export salts: outside the database, so deleting a salt shreds its pseudonyms */
     saltDir: string;
-    exportDir: string;
+    /** Ed25519 private key (PEM) that signs export manifests */
+    signingKey: string;
     tau: number;
     groupRuleG: number;
     minMeanCellSize: number;
     k: number;
     l: number;
     maxSuppression: number;
-    reReferralWindowsDays: number[];
+    downloadDays: number;
+    projectDefaultMonths: number;
+    projectMaxMonths: number;
   };
 }
 
@@ -175,6 +182,29 @@ function secret(env: Env, name: string, production: boolean, secretsDir: string,
   return value;
 }
 
+/** Package version, and the commit from `GIT_COMMIT` or the checkout's `.git` ("unknown" outside one). */
+function softwareInfo(env: Env): { version: string; gitCommit: string } {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let version = 'unknown';
+  let gitCommit = env.GIT_COMMIT && /^[0-9a-f]{7,40}$/.test(env.GIT_COMMIT) ? env.GIT_COMMIT : 'unknown';
+  for (let i = 0; i < 5; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? 'unknown';
+      const head = join(dir, '.git', 'HEAD');
+      if (gitCommit === 'unknown' && existsSync(head)) {
+        const ref = readFileSync(head, 'utf8').trim();
+        const refPath = ref.startsWith('ref: ') ? join(dir, '.git', ref.slice(5)) : null;
+        const commit = refPath ? (existsSync(refPath) ? readFileSync(refPath, 'utf8').trim() : '') : ref;
+        if (/^[0-9a-f]{40}$/.test(commit)) gitCommit = commit;
+      }
+      break;
+    }
+    dir = dirname(dir);
+  }
+  return { version, gitCommit };
+}
+
 function key32(name: string, value: string): Buffer {
   const buf = Buffer.from(value, /^[0-9a-fA-F]{64}$/.test(value) ? 'hex' : 'base64');
   if (buf.length !== 32) throw new ConfigError(name, 'must be 32 bytes (64 hex characters or base64)');
@@ -226,6 +256,8 @@ export function loadConfig(env: Env): AppConfig {
   if (production && verifyKeys.length === 0) throw new ConfigError('AUDIT_VERIFY_KEYS', 'is required in production (pinned public keys)');
 
   const researchMaster = key32('RESEARCH_MASTER_SECRET', secret(env, 'RESEARCH_MASTER_SECRET', production, secretsDir, () => randomBytes(32).toString('hex')));
+  const researchSigningKey = secret(env, 'RESEARCH_SIGNING_KEY', production, secretsDir, () => generateEd25519Pem());
+  if (!researchSigningKey.includes('PRIVATE KEY')) throw new ConfigError('RESEARCH_SIGNING_KEY', 'must be a PEM-encoded Ed25519 private key');
   const intakeMatchKey = key32('INTAKE_MATCH_KEY', secret(env, 'INTAKE_MATCH_KEY', production, secretsDir, () => randomBytes(32).toString('hex')));
   const installationId = str(env, 'AUDIT_INSTALLATION_ID', production ? undefined : 'doorstep-dev');
 
@@ -310,17 +342,20 @@ export function loadConfig(env: Env): AppConfig {
       legalBasisCodes: list(env, 'LEGAL_BASIS_CODES', ['COVENANT_ART_5', 'WPG_ART_19', 'WPG_ART_20', 'CONSENT_REFERRER']),
       programmeTimeZone: str(env, 'PROGRAMME_TIME_ZONE', 'Europe/Amsterdam'),
     },
+    software: softwareInfo(env),
     research: {
       masterSecret: researchMaster,
-      saltDir: resolve(str(env, 'RESEARCH_SALT_DIR', join(secretsDir, 'research-salts'))),
-      exportDir: resolve(str(env, 'RESEARCH_EXPORT_DIR', join(secretsDir, '..', 'exports'))),
+      saltDir: resolve(str(env, 'RESEARCH_SALT_DIR', production ? undefined : join(secretsDir, 'research-salts'))),
+      signingKey: researchSigningKey,
       tau: int(env, 'RESEARCH_TAU', 10, 2, 1000),
       groupRuleG: int(env, 'RESEARCH_GROUP_RULE_G', 3, 1, 100),
       minMeanCellSize: int(env, 'RESEARCH_MIN_MEAN_CELL', 20, 1, 10_000),
       k: int(env, 'RESEARCH_K', 5, 2, 1000),
       l: int(env, 'RESEARCH_L', 2, 1, 100),
       maxSuppression: num(env, 'RESEARCH_MAX_SUPPRESSION', 0.05, 0, 0.5),
-      reReferralWindowsDays: list(env, 'RESEARCH_RE_REFERRAL_WINDOWS_DAYS', ['183', '365']).map(Number),
+      downloadDays: int(env, 'RESEARCH_DOWNLOAD_DAYS', 7, 1, 7),
+      projectDefaultMonths: int(env, 'RESEARCH_PROJECT_DEFAULT_MONTHS', 12, 1, 36),
+      projectMaxMonths: int(env, 'RESEARCH_PROJECT_MAX_MONTHS', 36, 1, 36),
     },
   };
   if (production) {

@@ -5,7 +5,12 @@ import { APP_CONFIG, type AppConfig, type Role } from '../config/app-config.js';
 import { Db } from '../database/db.service.js';
 import { MigrationState } from '../database/migration-state.service.js';
 import type { Tx } from '../database/tx.js';
+import { ResearchKeyStore } from '../research/keys/research-key-store.js';
+import { ResearchReleasesService } from '../research/releases/research-releases.service.js';
+import { ResearchJobs } from '../research/research-jobs.js';
 import { seedDemoCases } from './demo-cases.js';
+import { seedResearchCohort } from './demo-research-cohort.js';
+import { seedDemoResearch } from './demo-research.js';
 import { seedGeography, type Geography } from './geography.js';
 
 interface DemoOrg {
@@ -65,6 +70,9 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly db: Db,
     private readonly passwords: PasswordService,
     private readonly migrations: MigrationState,
+    private readonly keys: ResearchKeyStore,
+    private readonly releases: ResearchReleasesService,
+    private readonly jobs: ResearchJobs,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -74,7 +82,14 @@ export class DemoSeedService implements OnApplicationBootstrap {
       this.logger.warn(`Demo mode: every demo user has the password "${this.config.demoPassword}" (set DEMO_PASSWORD to change it); MFA is not enforced`);
     }
     const exists = await this.db.tx(null, (tx) => tx.one(`SELECT 1 FROM users WHERE username = 'admin'`));
-    if (exists) return;
+    if (!exists) await this.seedWorld();
+    // After the cases: the release is built from them, in the background, so start-up does not wait for it.
+    void seedDemoResearch({ db: this.db, keys: this.keys, releases: this.releases, jobs: this.jobs, config: this.config }).catch((e: unknown) =>
+      this.logger.warn({ errorClass: (e as Error)?.constructor?.name }, 'demo research project could not be seeded'),
+    );
+  }
+
+  private async seedWorld(): Promise<void> {
     const hash = await this.passwords.hash(this.config.demoPassword);
     const apiKey = newApiKey();
     await this.db.tx(null, async (tx) => {
@@ -85,6 +100,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
         world.orgIds['bank-b'],
       ]);
       await seedDemoCases(tx, world, this.config);
+      await seedResearchCohort(tx, world, this.config);
       for (const seeder of DEMO_CONTENT_SEEDERS) await seeder(tx, world, this.config);
     });
     this.logger.warn(`Demo data seeded. Demo API key for Demobank Zuid (shown once): ${apiKey.token}`);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ResearchModule } from '../research/research.module.js';
 import { DemoSeedService } from './demo-seed.service.js';
 
-@Module({ providers: [DemoSeedService] })
+@Module({ imports: [ResearchModule], providers: [DemoSeedService] })
 export class DemoModule {}

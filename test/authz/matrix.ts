@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { freshTotp, login, ownerQuery } from '../factories/world.js';
 import { referralBody } from '../factories/referrals.js';
+import { insertProject, insertSyntheticRelease, type SyntheticRelease } from '../factories/research.js';
 import { localTime } from '../factories/visits.js';
 import { caseRowsSql, MatrixWorld, NEGATIVE, PRINCIPALS, type Principal } from './matrix-world.js';
 
@@ -53,6 +54,17 @@ function caseFixture(kind: 'planned' | 'held' | 'followUp' | 'received' | 'ready
 }
 
 const caseRows = (ids: Ids): [string, unknown[]] => [caseRowsSql, [ids.caseId]];
+
+// --- research fixtures ---
+const PROJECT_RELS = ['member', 'other', 'none'] as const;
+const RESEARCH_NONE = { admin: 403, police: 403, youth: 403, referrer: 403, apiKey: 403 } as const;
+const ANY_PROJECT = { member: 200, other: 200, none: 404 };
+const MEMBER_PROJECT = { member: 200, other: 404, none: 404 };
+const projectRows = (ids: Ids): [string, unknown[]] => [`SELECT row_to_json(p)::text FROM research_projects p WHERE id = $1`, [ids.projectId]];
+const releases = new WeakMap<MatrixWorld, Promise<SyntheticRelease>>();
+let matrixCutoffYear = 2000;
+/** Distinct quarter-end cutoffs for releases built in the matrix (release codes are unique). */
+const nextMatrixCutoff = () => `${matrixCutoffYear++}-12-31`;
 
 /**
  * The authorization matrix (AZ-01): every operation × the twelve principals × record relation, with
@@ -377,6 +389,120 @@ export const OPERATIONS: Operation[] = [
     request: (ids) => ({ path: `/api/v1/subjects/${ids.subjectId}/access-log` }),
     expect: { ...ONLY('privacy', 0), privacy: { district: 200, none: 404 } },
   },
+  // --- research ---
+  { route: 'GET /api/v1/research/projects', rels: ['-'], request: () => ({ path: '/api/v1/research/projects' }), expect: { ...RESEARCH_NONE, coordinator: 200, privacy: 200, researcher: 200 } },
+  {
+    route: 'POST /api/v1/research/projects',
+    rels: ['-'],
+    request: (_ids, _p, mw) => ({
+      path: '/api/v1/research/projects',
+      body: { title: 'Matrix', dacReference: 'DAC-M', purpose: 'Matrix', legalRoute: 'CONSENT', modes: ['sdc'], members: [{ userId: mw.w.userIds.researcher, confidentialitySignedOn: '2026-01-01' }] },
+    }),
+    expect: { ...RESEARCH_NONE, coordinator: 201, privacy: 201, researcher: 403 },
+  },
+  {
+    route: 'GET /api/v1/research/projects/:id',
+    rels: PROJECT_RELS,
+    fixture: projectFixture(),
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}` }),
+    expect: { ...RESEARCH_NONE, coordinator: ANY_PROJECT, privacy: ANY_PROJECT, researcher: MEMBER_PROJECT },
+  },
+  {
+    route: 'PATCH /api/v1/research/projects/:id',
+    rels: ['member', 'none'],
+    fixture: projectFixture(),
+    rows: projectRows,
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}`, body: { title: 'Matrix renamed' }, headers: { 'If-Match': '"1"' } }),
+    expect: { ...RESEARCH_NONE, coordinator: { member: 403, none: 404 }, privacy: { member: 200, none: 404 }, researcher: 403 },
+  },
+  ...(['approve', 'suspend', 'close'] as const).map(
+    (verb): Operation => ({
+      route: `POST /api/v1/research/projects/:id/${verb}`,
+      rels: ['member', 'none'],
+      fixture: projectFixture(verb === 'approve' ? 'DRAFT' : 'APPROVED'),
+      rows: projectRows,
+      request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}/${verb}`, headers: { 'If-Match': '"1"' } }),
+      expect: { ...RESEARCH_NONE, coordinator: 403, researcher: 403, privacy: { member: 200, none: 404 } },
+    }),
+  ),
+  {
+    route: 'POST /api/v1/research/releases',
+    rels: ['-'],
+    request: (_ids, p) => ({ path: '/api/v1/research/releases', body: { cutoff: p === 'privacy' ? '2019-09-30' : '2019-12-31' } }),
+    expect: { ...RESEARCH_NONE, coordinator: 202, privacy: 202, researcher: 403 },
+  },
+  { route: 'GET /api/v1/research/releases', rels: ['-'], request: () => ({ path: '/api/v1/research/releases' }), expect: { ...RESEARCH_NONE, coordinator: 200, privacy: 200, researcher: 403 } },
+  {
+    route: 'GET /api/v1/research/releases/:id',
+    rels: ['published', 'none'],
+    fixture: async (mw, rel) => ({ releaseId: rel === 'none' ? NONE() : (await matrixRelease(mw)).id }),
+    request: (ids) => ({ path: `/api/v1/research/releases/${ids.releaseId}` }),
+    expect: { ...RESEARCH_NONE, coordinator: { published: 200, none: 404 }, privacy: { published: 200, none: 404 }, researcher: 403 },
+  },
+  {
+    route: 'POST /api/v1/research/releases/:id/publish',
+    rels: ['built', 'none'],
+    fixture: async (mw, rel) => ({ releaseId: rel === 'none' ? NONE() : (await insertSyntheticRelease(mw.w, { persons: 200, status: 'BUILT', cutoff: nextMatrixCutoff() })).id }),
+    rows: (ids) => [`SELECT row_to_json(r)::text FROM research_releases r WHERE id = $1`, [ids.releaseId]],
+    request: (ids) => ({ path: `/api/v1/research/releases/${ids.releaseId}/publish`, headers: { 'If-Match': '"1"' } }),
+    expect: { ...RESEARCH_NONE, coordinator: 403, researcher: 403, privacy: { built: 200, none: 404 } },
+  },
+  {
+    route: 'GET /api/v1/research/projects/:id/releases',
+    rels: PROJECT_RELS,
+    fixture: projectFixture(),
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}/releases` }),
+    expect: { ...RESEARCH_NONE, coordinator: ANY_PROJECT, privacy: ANY_PROJECT, researcher: MEMBER_PROJECT },
+  },
+  {
+    route: 'GET /api/v1/research/projects/:projectId/releases/:releaseId/registry',
+    rels: ['member', 'other'],
+    fixture: projectReleaseFixture,
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}/releases/${ids.releaseId}/registry` }),
+    expect: { ...RESEARCH_NONE, coordinator: 404, privacy: 404, researcher: { member: 200, other: 404 } },
+  },
+  {
+    route: 'POST /api/v1/research/projects/:projectId/releases/:releaseId/tables',
+    rels: ['member', 'other'],
+    fixture: projectReleaseFixture,
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}/releases/${ids.releaseId}/tables`, body: { measure: 'persons', dimensions: [{ name: 'age', level: 0 }, { name: 'geo', level: 0 }] } }),
+    expect: { ...RESEARCH_NONE, coordinator: 403, privacy: 403, researcher: { member: 422, other: 404 } },
+  },
+  {
+    route: 'GET /api/v1/research/projects/:projectId/releases/:releaseId/tables/:tableId',
+    rels: ['member', 'other'],
+    fixture: projectReleaseFixture,
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}/releases/${ids.releaseId}/tables/${NONE()}` }),
+    expect: { ...RESEARCH_NONE, coordinator: 403, privacy: 403, researcher: 404 },
+  },
+  {
+    route: 'POST /api/v1/research/projects/:projectId/releases/:releaseId/exports',
+    rels: ['member', 'other'],
+    fixture: projectReleaseFixture,
+    before: researcherStepUp,
+    request: (ids) => ({ path: `/api/v1/research/projects/${ids.projectId}/releases/${ids.releaseId}/exports`, body: { columns: ['age', 'sex', 'outcome'], linkageScope: 'export' } }),
+    expect: { ...RESEARCH_NONE, coordinator: 403, privacy: 403, researcher: { member: 202, other: 404 } },
+  },
+  ...(['', '/codebook', '/file'] as const).map(
+    (suffix): Operation => ({
+      route: `GET /api/v1/research/exports/:id${suffix}`,
+      rels: ['member', 'other', 'none'],
+      fixture: exportFixture,
+      before: suffix === '/file' ? researcherStepUp : undefined,
+      request: (ids) => ({ path: `/api/v1/research/exports/${ids.exportId}${suffix}` }),
+      expect: { ...RESEARCH_NONE, coordinator: 403, privacy: 403, researcher: { member: suffix === '' ? 200 : 409, other: 404, none: 404 } },
+    }),
+  ),
+  { route: 'GET /api/v1/research/signing-keys', rels: ['-'], request: () => ({ path: '/api/v1/research/signing-keys' }), expect: { ...RESEARCH_NONE, coordinator: 200, privacy: 200, researcher: 200 } },
+  {
+    route: 'GET /api/v1/research/indicators',
+    rels: ['-'],
+    before: async (mw) => void (await matrixRelease(mw)),
+    request: () => ({ path: '/api/v1/research/indicators' }),
+    expect: { ...RESEARCH_NONE, coordinator: 200, privacy: 200, researcher: 403 },
+  },
+  { route: 'GET /api/v1/research/registers/tables', rels: ['-'], request: () => ({ path: '/api/v1/research/registers/tables' }), expect: ONLY('privacy', 200) },
+  { route: 'GET /api/v1/research/registers/exports', rels: ['-'], request: () => ({ path: '/api/v1/research/registers/exports' }), expect: ONLY('privacy', 200) },
 ];
 
 function mapAll(status: number): Partial<Record<Principal, number>> {
@@ -441,4 +567,47 @@ async function grant(mw: MatrixWorld): Promise<string> {
   await request(mw.t.server).post('/api/v1/auth/step-up').set('Authorization', `Bearer ${mw.tokens.coordinator}`).send({ totp: await freshTotp(mw.w, 'coord.utrecht') }).expect(200);
   const g = await request(mw.t.server).post(`/api/v1/cases/${c.caseId}/break-glass`).set('Authorization', `Bearer ${mw.tokens.coordinator}`).send({ reason: 'Matrix: acute zorg, collega onbereikbaar' }).expect(201);
   return g.body.grantId;
+}
+
+// --- research fixture builders ---
+
+/** A project with the researcher as member ('member'), without ('other'), or none. */
+function projectFixture(status: 'DRAFT' | 'APPROVED' = 'APPROVED') {
+  return async (mw: MatrixWorld, rel: string): Promise<Ids> => {
+    if (rel === 'none') return { projectId: NONE() };
+    return { projectId: await insertProject(mw.w, { status, members: rel === 'member' ? ['researcher'] : [] }) };
+  };
+}
+
+/** One published release of 300 synthetic persons per matrix world. */
+function matrixRelease(mw: MatrixWorld): Promise<SyntheticRelease> {
+  let r = releases.get(mw);
+  if (!r) {
+    r = insertSyntheticRelease(mw.w, { persons: 300, cutoff: '2025-06-30' });
+    releases.set(mw, r);
+  }
+  return r;
+}
+
+
+async function projectReleaseFixture(mw: MatrixWorld, rel: string): Promise<Ids> {
+  const release = await matrixRelease(mw);
+  return { projectId: await insertProject(mw.w, { members: rel === 'member' ? ['researcher'] : [] }), releaseId: release.id };
+}
+
+/** A refused export (no file) of a project with the researcher as member ('member'), of another project, or none. */
+async function exportFixture(mw: MatrixWorld, rel: string): Promise<Ids> {
+  if (rel === 'none') return { exportId: NONE() };
+  const { projectId, releaseId } = await projectReleaseFixture(mw, rel);
+  const [row] = await ownerQuery<{ id: string }>(
+    mw.w,
+    `INSERT INTO research_exports (project_id, release_id, requested_by, status, request, linkage_scope, refusal, finished_at)
+     VALUES ($1, $2, $3, 'REFUSED', '{"columns":["age"],"linkageScope":"export"}', 'export', '{"code":"EXPORT_INFEASIBLE","message":"matrix","details":{}}', now()) RETURNING id`,
+    [projectId, releaseId, mw.w.userIds.researcher],
+  );
+  return { exportId: row.id };
+}
+
+async function researcherStepUp(mw: MatrixWorld, p: Principal): Promise<void> {
+  if (p === 'researcher') await request(mw.t.server).post('/api/v1/auth/step-up').set('Authorization', `Bearer ${mw.tokens.researcher}`).send({ totp: await freshTotp(mw.w, 'researcher') }).expect(200);
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CASE_STATES } from '../../src/common/domain-enums.js';
 import { Db } from '../../src/database/db.service.js';
+import { ResearchJobs } from '../../src/research/research-jobs.js';
 import { localTime } from '../factories/visits.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -56,6 +57,32 @@ describe('demo data', () => {
         (SELECT count(*)::int FROM cases WHERE closed_at < now() - interval '6 months' AND closure_group = 'NOT_ELIGIBLE') AS old_ne,
         (SELECT count(*)::int FROM cases WHERE closed_at < now() - interval '24 months' AND closure_group = 'REACHED') AS old_reached`))[0];
     for (const [k, v] of Object.entries(features)) expect({ k, present: v > 0 }).toEqual({ k, present: true });
+  });
+
+  it('gives the researcher an approved project with a published release built from the demo cases', async () => {
+    await t.app.get(ResearchJobs).idle();
+    for (let i = 0; i < 100 && (await q<{ n: number }>(`SELECT count(*)::int AS n FROM research_releases WHERE status = 'PUBLISHED'`))[0].n === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await t.app.get(ResearchJobs).idle();
+    }
+    const auth = { Authorization: `Bearer ${token.researcher}` };
+    const projects = await request(t.server).get('/api/v1/research/projects').set(auth).expect(200);
+    expect(projects.body.items).toHaveLength(1);
+    const project = projects.body.items[0];
+    expect(project).toMatchObject({ title: 'Doorstep pilot evaluation (demo)', status: 'APPROVED', legalRoute: 'ART_89_SAFEGUARDS', includesSensitive: false });
+    const releases = await request(t.server).get(`/api/v1/research/projects/${project.id}/releases`).set(auth).expect(200);
+    expect(releases.body.items).toHaveLength(1);
+    const release = releases.body.items[0];
+    expect(release.counts.included).toBeGreaterThan(500);
+    expect(release.catalogue.every((c: { refusal: string | null }) => c.refusal === null)).toBe(true);
+    const table = await request(t.server)
+      .post(`/api/v1/research/projects/${project.id}/releases/${release.id}/tables`)
+      .set(auth)
+      .send({ measure: 'rereferral_12m', dimensions: [{ name: 'age', level: 3 }] })
+      .expect(200);
+    const all = table.body.cells.find((c: { key: Record<string, string> }) => c.key.age === '*');
+    expect(all.n).toBeGreaterThan(100);
+    expect(all.rate).toBeGreaterThan(0);
   });
 
   it('gives bank.intake receipts in every status', async () => {

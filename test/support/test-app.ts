@@ -27,7 +27,6 @@ export async function createTestApp(overrides: Record<string, string> = {}, extr
     SEED_DEMO: 'false',
     SECRETS_DIR: join(dir, 'secrets'),
     AUDIT_CHECKPOINT_SINK: join(dir, 'checkpoints'),
-    RESEARCH_EXPORT_DIR: join(dir, 'exports'),
     LOG_FILE: logFile,
     LOG_LEVEL: 'debug',
     AUDIT_SEAL_INTERVAL_MS: '200',
