@@ -122,8 +122,12 @@ export class Db implements OnApplicationShutdown {
   }
 
   private async once<T>(actor: Actor | null, work: (tx: Tx) => Promise<T>, begin: string): Promise<T> {
-    const client: PoolClient = await this.pool.connect();
     let broken = false;
+    const onError = (err: Error) => {
+      broken = true;
+      this.logger.warn({ sqlState: sqlState(err) ?? (err as { code?: string }).code, requestId: actor?.request.requestId }, 'database connection lost during a transaction');
+    };
+    const client = await this.checkout(onError);
     try {
       await client.query(begin);
       const tx = new Tx(client, actor);
@@ -151,8 +155,26 @@ export class Db implements OnApplicationShutdown {
       if (isUnavailable(err)) broken = true;
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken ? true : undefined);
     }
+  }
+
+  /**
+   * A pooled client with `onError` listening. pg-pool listens for errors only on idle clients; a backend
+   * that dies while a transaction holds its client (a server crash, pg_terminate_backend) emits 'error'
+   * on the client, and unheard that ends the process. The listener goes on inside pg-pool's callback:
+   * after `await pool.connect()` it would come a microtask late, and a FATAL parsed from the same socket
+   * read as the ReadyForQuery that completed a new connection would already have been emitted.
+   */
+  private checkout(onError: (err: Error) => void): Promise<PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((err, client) => {
+        if (err || !client) return reject(err ?? new Error('no client'));
+        client.on('error', onError);
+        resolve(client);
+      });
+    });
   }
 
   /** `SELECT 1` with a deadline, for readiness. */

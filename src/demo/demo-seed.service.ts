@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PasswordService } from '../auth/password.service.js';
 import { newApiKey } from '../auth/token.js';
 import { APP_CONFIG, type AppConfig, type Role } from '../config/app-config.js';
@@ -63,8 +63,9 @@ export const DEMO_CONTENT_SEEDERS: DemoContentSeeder[] = [];
  * an existing `admin` user means it ran before. Never in production (the config refuses SEED_DEMO there).
  */
 @Injectable()
-export class DemoSeedService implements OnApplicationBootstrap {
+export class DemoSeedService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('DemoSeed');
+  private research: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -84,9 +85,14 @@ export class DemoSeedService implements OnApplicationBootstrap {
     const exists = await this.db.tx(null, (tx) => tx.one(`SELECT 1 FROM users WHERE username = 'admin'`));
     if (!exists) await this.seedWorld();
     // After the cases: the release is built from them, in the background, so start-up does not wait for it.
-    void seedDemoResearch({ db: this.db, keys: this.keys, releases: this.releases, jobs: this.jobs, config: this.config }).catch((e: unknown) =>
+    this.research = seedDemoResearch({ db: this.db, keys: this.keys, releases: this.releases, jobs: this.jobs, config: this.config }).catch((e: unknown) =>
       this.logger.warn({ errorClass: (e as Error)?.constructor?.name }, 'demo research project could not be seeded'),
     );
+  }
+
+  /** A stop during start-up waits for the demo release, so no transaction is cut off when the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.research;
   }
 
   private async seedWorld(): Promise<void> {
