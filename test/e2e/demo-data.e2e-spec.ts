@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { TotpService } from '../../src/auth/totp.service.js';
+import { Clock } from '../../src/common/clock.js';
 import { CASE_STATES } from '../../src/common/domain-enums.js';
 import { Db } from '../../src/database/db.service.js';
 import { ResearchJobs } from '../../src/research/research-jobs.js';
@@ -84,6 +86,39 @@ describe('demo data', () => {
     expect(all.n).toBeGreaterThan(100);
     expect(all.rate).toBeGreaterThan(0);
   });
+
+  it('lets the researcher enrol MFA, step up and export the demo release k-anonymously with a signed manifest', async () => {
+    const clock = t.app.get(Clock);
+    const totp = t.app.get(TotpService);
+    const code = async (secret: string) => {
+      clock.advance(31_000);
+      return totp.codeAt(secret, Math.floor(clock.nowMs() / 1000));
+    };
+    await t.app.get(ResearchJobs).idle();
+    const enrol = await request(t.server).post('/api/v1/auth/mfa/enroll').set('Authorization', `Bearer ${token.researcher}`).expect(200);
+    const activated = await request(t.server).post('/api/v1/auth/mfa/activate').set('Authorization', `Bearer ${token.researcher}`).send({ totp: await code(enrol.body.secret) }).expect(200);
+    const auth = { Authorization: `Bearer ${activated.body.token}` };
+    await request(t.server).post('/api/v1/auth/step-up').set(auth).send({ totp: await code(enrol.body.secret) }).expect(200);
+
+    const project = (await request(t.server).get('/api/v1/research/projects').set(auth).expect(200)).body.items[0];
+    const release = (await request(t.server).get(`/api/v1/research/projects/${project.id}/releases`).set(auth).expect(200)).body.items[0];
+    const columns = ['age', 'sex', 'geo', 'outcome', 'rereferral'];
+    const accepted = await request(t.server).post(`/api/v1/research/projects/${project.id}/releases/${release.id}/exports`).set(auth).send({ columns, linkageScope: 'project' }).expect(202);
+    await t.app.get(ResearchJobs).idle();
+    const done = await request(t.server).get(`/api/v1/research/exports/${accepted.body.exportId}`).set(auth).expect(200);
+    expect({ status: done.body.status, refusal: done.body.refusal }).toEqual({ status: 'verified', refusal: null });
+    expect(done.body.manifest.privacy.k.achieved).toBeGreaterThanOrEqual(5);
+    expect(done.body.manifest.privacy.l.outcome.achieved).toBeGreaterThanOrEqual(2);
+    expect(done.body.manifest.signature.alg).toBe('Ed25519');
+    const file = await request(t.server).get(`/api/v1/research/exports/${accepted.body.exportId}/file`).set(auth).buffer(true).parse((res, cb) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => cb(null, text));
+    }).expect(200);
+    const lines = (file.body as string).trim().split('\r\n');
+    expect(lines[0]).toBe(['pid', ...columns].map((c) => `"${c}"`).join(','));
+    expect(lines.length - 1).toBe(done.body.manifest.population.exported);
+  }, 120_000);
 
   it('gives bank.intake receipts in every status', async () => {
     const res = await request(t.server).get('/api/v1/referrals?limit=100').set('Authorization', `Bearer ${token['bank.intake']}`).expect(200);
