@@ -60,7 +60,12 @@ describe('audit trail: append-only, hash chain, checkpoints, verification', () =
     await insertEvents(EVENTS);
     const sealer = t.app.get(AuditSealer);
     let sealed = 0;
-    for (let i = 0; i < 30 && sealed < EVENTS; i++) sealed += await sealer.sealNow();
+    // A transaction open in another test database holds sealing back for a moment (xids are cluster-wide).
+    for (let i = 0; i < 300 && sealed < EVENTS; i++) {
+      const n = await sealer.sealNow();
+      sealed += n;
+      if (n === 0) await new Promise((r) => setTimeout(r, 100));
+    }
   }, 300_000);
 
   afterAll(async () => {
@@ -269,8 +274,14 @@ describe('audit trail: append-only, hash chain, checkpoints, verification', () =
     } finally {
       slow.release();
     }
-    await sealer.sealNow();
-    const after = (await db().pool.query(`SELECT count(*)::int AS n, max(chain_pos)::int AS hi, count(DISTINCT event_id)::int AS d FROM audit_chain`)).rows[0];
+    // Transaction ids are cluster-wide: a transaction another test file holds open in its own database also
+    // holds the sealer back for a moment (it seals only below pg_snapshot_xmin), so seal until it catches up.
+    let after = { n: 0, hi: 0, d: 0 };
+    for (let i = 0; i < 100 && after.hi < before + 6; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      await sealer.sealNow();
+      after = (await db().pool.query(`SELECT count(*)::int AS n, max(chain_pos)::int AS hi, count(DISTINCT event_id)::int AS d FROM audit_chain`)).rows[0];
+    }
     expect(after.hi).toBe(before + 6);
     expect(after.d).toBe(after.n);
     const unsealed = (await db().pool.query(`SELECT count(*)::int AS n FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.event_id)`)).rows[0].n;
