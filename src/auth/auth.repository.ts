@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import pg, { type QueryResult, type QueryResultRow } from 'pg';
+import { DomainError } from '../common/errors.js';
 import type { Role } from '../config/app-config.js';
+import type { Db } from '../database/db.service.js';
+import { isUnavailable } from '../database/pg-errors.js';
 import type { Tx } from '../database/tx.js';
 
 export interface LoginUserRow {
@@ -59,9 +63,23 @@ const USER_COLUMNS = `u.id, u.username, u.display_name AS "displayName", u.organ
   u.district_ids AS "districtIds", u.active, u.password_hash AS "passwordHash", u.mfa_enrolled AS "mfaEnrolled",
   u.totp_secret_enc AS "totpSecretEnc", u.rights_version AS "rightsVersion", o.active AS "orgActive"`;
 
+const SESSION_PRINCIPAL = (key: string) => `SELECT s.id AS "sessionId", u.id AS "userId", u.roles, u.district_ids AS "districtIds", u.organisation_id AS "organisationId",
+         u.rights_version AS "rightsVersion", u.active, o.active AS "orgActive", s.last_seen_at AS "lastSeenAt",
+         s.expires_at AS "expiresAt", s.revoked_at AS "revokedAt", s.mfa_verified_at AS "mfaVerifiedAt",
+         s.auth_method AS "authMethod", s.restricted
+    FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
+   WHERE s.token_sha256 = ${key}`;
+
+const API_KEY_PRINCIPAL = (key: string) => `SELECT k.id, k.secret_sha256 AS "secretSha256", k.organisation_id AS "organisationId", k.expires_at AS "expiresAt",
+         k.revoked_at AS "revokedAt", k.last_used_at AS "lastUsedAt", o.active AS "orgActive", o.can_refer AS "canRefer",
+         o.covenant_signed_at AS "covenantSignedAt"
+    FROM api_keys k JOIN organisations o ON o.id = k.organisation_id WHERE k.key_id = ${key}`;
+
 /** SQL for authentication: users by name, sessions by token digest, API keys, throttles, recovery codes. */
 @Injectable()
 export class AuthRepository {
+  private appRole: Promise<string | null> | null = null;
+
   async userByUsername(tx: Tx, username: string): Promise<LoginUserRow | null> {
     return tx.one<LoginUserRow>(`SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.username = $1`, [username]);
   }
@@ -90,17 +108,12 @@ export class AuthRepository {
     return row!.id;
   }
 
-  /** One query per request: the session, its user's current rights and whether the account is still active. */
-  async sessionByToken(tx: Tx, tokenSha256: Buffer): Promise<SessionPrincipalRow | null> {
-    return tx.one<SessionPrincipalRow>(
-      `SELECT s.id AS "sessionId", u.id AS "userId", u.roles, u.district_ids AS "districtIds", u.organisation_id AS "organisationId",
-              u.rights_version AS "rightsVersion", u.active, o.active AS "orgActive", s.last_seen_at AS "lastSeenAt",
-              s.expires_at AS "expiresAt", s.revoked_at AS "revokedAt", s.mfa_verified_at AS "mfaVerifiedAt",
-              s.auth_method AS "authMethod", s.restricted
-         FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
-        WHERE s.token_sha256 = $1`,
-      [tokenSha256],
-    );
+  /**
+   * The session behind a token digest, its user's current rights and whether the account and its
+   * organisation are still active: one round trip per request (see `principal`).
+   */
+  async sessionByToken(db: Db, tokenSha256: Buffer): Promise<SessionPrincipalRow | null> {
+    return this.principal<SessionPrincipalRow>(db, 'auth-session-by-token', SESSION_PRINCIPAL, [tokenSha256], `decode('${tokenSha256.toString('hex')}', 'hex')`);
   }
 
   async touchSession(tx: Tx, sessionId: string, at: Date): Promise<void> {
@@ -119,14 +132,42 @@ export class AuthRepository {
     await tx.exec(`UPDATE sessions SET mfa_verified_at = $2 WHERE id = $1`, [sessionId, at]);
   }
 
-  async apiKeyByKeyId(tx: Tx, keyId: string): Promise<ApiKeyPrincipalRow | null> {
-    return tx.one<ApiKeyPrincipalRow>(
-      `SELECT k.id, k.secret_sha256 AS "secretSha256", k.organisation_id AS "organisationId", k.expires_at AS "expiresAt",
-              k.revoked_at AS "revokedAt", k.last_used_at AS "lastUsedAt", o.active AS "orgActive", o.can_refer AS "canRefer",
-              o.covenant_signed_at AS "covenantSignedAt"
-         FROM api_keys k JOIN organisations o ON o.id = k.organisation_id WHERE k.key_id = $1`,
-      [keyId],
-    );
+  /** The API key behind a key id and its organisation's state: one round trip per request (see `principal`). */
+  async apiKeyByKeyId(db: Db, keyId: string): Promise<ApiKeyPrincipalRow | null> {
+    return this.principal<ApiKeyPrincipalRow>(db, 'auth-api-key-by-key-id', API_KEY_PRINCIPAL, [keyId], pg.escapeLiteral(keyId));
+  }
+
+  /**
+   * Principal lookups run on every request, so they take one round trip and no transaction, yet run as
+   * the role `db.tx` runs as. When the pool logs in as that role (production logs in as doorstep_app):
+   * a named prepared statement. Otherwise (dev and tests log in as a superuser, the benchmark as a member
+   * role) one simple-protocol message `SET LOCAL ROLE …; SELECT …`: the statements of one message form
+   * one implicit transaction, so the role ends with it. That protocol takes no bind parameters, so the
+   * key is inlined as a literal: a digest the server computed, or a key id of a checked alphabet, escaped.
+   */
+  private async principal<T extends QueryResultRow>(db: Db, name: string, sql: (key: string) => string, values: unknown[], literal: string): Promise<T | null> {
+    const role = await this.lookupRole(db);
+    try {
+      if (role === null) return (await db.pool.query<T>({ name, text: sql('$1'), values })).rows[0] ?? null;
+      const results = (await db.pool.query(`SET LOCAL ROLE ${pg.escapeIdentifier(role)}; ${sql(literal)}`)) as unknown as Array<QueryResult<T>>;
+      return results[1].rows[0] ?? null;
+    } catch (err) {
+      // Outside db.tx, so its mapping applies here: an unreachable database or an exhausted pool is 503.
+      if (isUnavailable(err)) throw new DomainError('UNAVAILABLE', 'The database is temporarily unavailable', { retryAfterSeconds: 2 });
+      throw err;
+    }
+  }
+
+  /** The role `db.tx` switches to, or null when the pool already logs in as it; asked once (again after a failure). */
+  private lookupRole(db: Db): Promise<string | null> {
+    this.appRole ??= db
+      .tx(null, (tx) => tx.one<{ role: string; login: string }>('SELECT current_user AS role, session_user AS login'))
+      .then((r) => (r!.role === r!.login ? null : r!.role))
+      .catch((err: unknown) => {
+        this.appRole = null;
+        throw err;
+      });
+    return this.appRole;
   }
 
   async touchApiKey(tx: Tx, id: string, at: Date): Promise<void> {

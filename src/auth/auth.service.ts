@@ -221,13 +221,15 @@ export class AuthService {
   /**
    * Resolves a bearer token to an actor on every request: one indexed lookup that also reads the
    * user's current roles, districts and status, so logout, deactivation and rights changes act at once.
+   * The lookup is one round trip outside any transaction (AuthRepository.principal); the rare
+   * last-seen/last-used touch still goes through db.tx.
    */
   async authenticate(token: string, meta: RequestMeta): Promise<Actor> {
     const parsed = parseBearer(token);
     if (!parsed) throw new AuthError('UNAUTHENTICATED', 'Authentication required');
     const now = this.clock.now();
     if (parsed.kind === 'session') {
-      const s = await this.db.tx(null, (tx) => this.repo.sessionByToken(tx, parsed.digest));
+      const s = await this.repo.sessionByToken(this.db, parsed.digest);
       const idleMs = this.config.session.idleMinutes * 60_000;
       if (!s || s.revokedAt || !s.active || !s.orgActive || s.expiresAt.getTime() <= now.getTime() || now.getTime() - s.lastSeenAt.getTime() > idleMs) {
         throw new AuthError('UNAUTHENTICATED', 'The session has ended; log in again');
@@ -250,7 +252,7 @@ export class AuthService {
         request: meta,
       };
     }
-    const k = await this.db.tx(null, (tx) => this.repo.apiKeyByKeyId(tx, parsed.keyId));
+    const k = await this.repo.apiKeyByKeyId(this.db, parsed.keyId);
     if (!k || k.revokedAt || !k.orgActive || k.expiresAt.getTime() <= now.getTime() || !digestEquals(k.secretSha256, sha256(parsed.secret))) {
       throw new AuthError('UNAUTHENTICATED', 'The API key is not valid');
     }

@@ -15,7 +15,7 @@ import { Visit } from '../visits/visit.entity.js';
 import { buildAbility } from './ability.factory.js';
 import { Action, SUBJECT_TYPES, type SubjectType } from './actions.js';
 import { FIELD_REGISTRY } from './field-classes.js';
-import { toSqlScope, type FactMap } from './sql-scope.js';
+import { toSqlArms, toSqlScope, type FactMap, type ScopeArm } from './sql-scope.js';
 
 const settings = loadConfig({ NODE_ENV: 'test', SECRETS_DIR: '/tmp/doorstep-unit-secrets' }).workflow;
 const ID = '3b241101-e2bb-4255-8caf-4136c566a962';
@@ -53,6 +53,23 @@ function factsFor(type: SubjectType, p: SqlParams, a: Actor): FactMap {
   };
 }
 
+/** SQL with each placeholder replaced by its value, so conditions bound to different parameter lists compare. */
+function inline(sql: string, values: unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_m, n: string) => JSON.stringify(values[Number(n) - 1]));
+}
+
+/** The arms of `toSqlArms` written back as one condition, the way `toSqlScope` renders the same rules. */
+function armsAsScope(arms: ScopeArm[], values: unknown[]): string {
+  const wheres = arms.map((arm) => {
+    if (!arm.perValue) return inline(arm.where, values);
+    const [, list, type] = /^unnest\((\$\d+)::(\w+)\[\]\) AS scope_key\(value\)$/.exec(arm.perValue) ?? [];
+    expect(list).toBeDefined();
+    return inline(arm.where.replaceAll('= scope_key.value', () => `= ANY(${list}::${type}[])`), values);
+  });
+  if (wheres.length === 0) return 'FALSE';
+  return wheres.length === 1 ? wheres[0] : `(${wheres.join(' OR ')})`;
+}
+
 describe('policies', () => {
   it('build for every role and translate every rule to SQL without unknown facts or operators', () => {
     for (const role of ROLES) {
@@ -63,11 +80,20 @@ describe('policies', () => {
         for (const type of SUBJECT_TYPES) {
           for (const action of Object.values(Action)) {
             const p = new SqlParams();
-            const sql = toSqlScope(ability, action, type, factsFor(type, p, a), p);
+            const sql = toSqlScope(ability, action, type, (q) => factsFor(type, q, a), p);
             expect(typeof sql).toBe('string');
             // Every placeholder the clause uses has a value, and no value is left unused.
             const used = new Set([...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
             expect(used.size).toBe(p.values.length);
+            // The arms of a list are the same rules: one per rule, with the same parameter discipline.
+            const q = new SqlParams();
+            const arms = toSqlArms(ability, action, type, (x) => factsFor(type, x, a), q);
+            const armSql = arms.map((arm) => `${arm.perValue ?? ''} ${arm.where}`).join(' ');
+            expect(new Set([...armSql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))).size).toBe(q.values.length);
+            expect(arms.length === 0).toBe(sql === 'FALSE');
+            // The union of the arms is the scope itself: undoing the per-value paging (each value of the list
+            // in turn is `= ANY(list)`) and inlining the values gives the very same condition text.
+            expect(armsAsScope(arms, q.values)).toBe(inline(sql, p.values));
           }
         }
       }

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AbilityFactory, type AppAbility } from '../authorization/ability.factory.js';
 import type { Action, SubjectType } from '../authorization/actions.js';
 import { asSubject } from '../authorization/fields.js';
-import { selectFacts, toSqlScope } from '../authorization/sql-scope.js';
+import { selectFacts, toSqlArms, toSqlScope, type ScopeArm } from '../authorization/sql-scope.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { SqlParams, uuidLiteral } from '../database/sql-params.js';
+import { SqlParams } from '../database/sql-params.js';
 import type { Tx } from '../database/tx.js';
 import { caseFacts } from './case-scope.js';
 
@@ -46,26 +46,46 @@ export class CaseAccess {
     return this.abilities.for(actor);
   }
 
+  /** The case access facts over alias `c`, with the actor's id bound into `p`. */
   facts(p: SqlParams, actor: Actor) {
     return caseFacts(p, actor, this.config.workflow.visitorAfterCloseDays);
   }
 
   /** WHERE clause over alias `c` from the same rules that decide single records. */
   scope(actor: Actor, action: Action, type: SubjectType, p: SqlParams): string {
-    return toSqlScope(this.ability(actor), action, type, this.facts(p, actor), p);
+    return toSqlScope(this.ability(actor), action, type, (q) => this.facts(q, actor), p);
+  }
+
+  /** The same rules as `scope`, one arm per rule, for lists that page each arm over its own index. */
+  arms(actor: Actor, action: Action, type: SubjectType, p: SqlParams): ScopeArm[] {
+    return toSqlArms(this.ability(actor), action, type, (q) => this.facts(q, actor), p);
   }
 
   async load(tx: Tx, actor: Actor, caseId: string, forUpdate = false): Promise<CaseFacts | null> {
-    const p = new SqlParams([caseId]);
-    const actorParam = actor.userId ? uuidLiteral(actor.userId) : 'NULL';
-    return tx.one<CaseFacts>(
-      `SELECT c.id, c.subject_id AS "subjectId", c.state, c.version, ${selectFacts(this.facts(p, actor))},
+    return this.loadVia(tx, actor, { from: 'cases c', where: 'c.id = $1', values: [caseId] }, forUpdate);
+  }
+
+  /**
+   * The access facts of the case `c` in `from`, together with `columns` of the rows joined there, in one
+   * statement: a child record and its case's facts (locked with `forUpdate`) in one round trip. The
+   * `values` are `$1…` of `where`; `columns` must not reuse the names of the facts.
+   */
+  async loadVia<T extends object = object>(
+    tx: Tx,
+    actor: Actor,
+    q: { from: string; where: string; values: unknown[]; columns?: string },
+    forUpdate = false,
+  ): Promise<(CaseFacts & T) | null> {
+    const p = new SqlParams(q.values);
+    const me = p.add(actor.userId);
+    return tx.one<CaseFacts & T>(
+      `SELECT ${q.columns ? `${q.columns}, ` : ''}c.id, c.subject_id AS "subjectId", c.state, c.version, ${selectFacts(this.facts(p, actor))},
               g.id AS "activeGrantId", g.reason_sha256 AS "grantReasonSha256"
-         FROM cases c
+         FROM ${q.from}
          LEFT JOIN LATERAL (SELECT id, reason_sha256 FROM break_glass_grants
-                             WHERE case_id = c.id AND user_id = ${actorParam} AND expires_at > now() AND revoked_at IS NULL
+                             WHERE case_id = c.id AND user_id = ${me}::uuid AND expires_at > now() AND revoked_at IS NULL
                              ORDER BY expires_at DESC LIMIT 1) g ON TRUE
-        WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`,
+        WHERE ${q.where}${forUpdate ? ' FOR UPDATE OF c' : ''}`,
       p.values,
     );
   }
@@ -75,7 +95,11 @@ export class CaseAccess {
    * the case's subject when it exists; readable but the action is not allowed → 403 FORBIDDEN.
    */
   async require(tx: Tx, actor: Actor, action: Action, type: SubjectType, caseId: string, opts: { forUpdate?: boolean; notFound?: string; record?: Record<string, unknown> } = {}): Promise<CaseFacts> {
-    const facts = await this.load(tx, actor, caseId, opts.forUpdate);
+    return this.check(actor, action, type, await this.load(tx, actor, caseId, opts.forUpdate), opts);
+  }
+
+  /** The decision of `require` on facts loaded otherwise (`loadVia`). */
+  check<F extends CaseFacts>(actor: Actor, action: Action, type: SubjectType, facts: F | null, opts: { notFound?: string; record?: Record<string, unknown> } = {}): F {
     const ability = this.ability(actor);
     const subjectRecord = (f: CaseFacts) => asSubject(type, { ...f, ...(opts.record ?? {}) });
     const visible = (f: CaseFacts) => ability.can('read', subjectRecord(f)) || ability.can('read', asSubject('Case', f));

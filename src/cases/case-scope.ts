@@ -4,7 +4,7 @@ import { fieldsOfClasses, readableClasses, writableClasses } from '../authorizat
 import type { SubjectType } from '../authorization/actions.js';
 import type { PolicyContext } from '../authorization/ability.factory.js';
 import type { FactMap } from '../authorization/sql-scope.js';
-import { uuidLiteral, type SqlParams } from '../database/sql-params.js';
+import type { SqlParams } from '../database/sql-params.js';
 
 /**
  * Who reaches a case (domain.md §4.2), as CASL conditions over named access facts:
@@ -32,16 +32,22 @@ export function writeFields(ctx: PolicyContext, type: SubjectType): string[] {
   return fieldsOfClasses(type, [...classes]);
 }
 
-/** SQL for the case access facts over alias `c` (access-and-audit.md §2.3). */
-export function caseFacts(_p: SqlParams, actor: Actor, visitorAfterCloseDays: number): FactMap {
-  const me = actor.userId ? uuidLiteral(actor.userId) : null;
+/**
+ * SQL for the case access facts over alias `c` (access-and-audit.md §2.3). The actor's id is bound
+ * once into `p` as a parameter, so every actor runs the same statement text. Pass `(q) => caseFacts(q, …)`
+ * to `toSqlScope`/`toSqlArms`, so the id is bound only when a rule they keep uses it.
+ */
+export function caseFacts(p: SqlParams, actor: Actor, visitorAfterCloseDays: number): FactMap {
+  const me = actor.userId ? `${p.add(actor.userId)}::uuid` : null;
   return {
-    districtId: { sql: 'c.district_id', type: 'uuid' },
+    districtId: { sql: 'c.district_id', type: 'uuid', perValue: true },
     assignedToActor: me
-      ? `EXISTS (SELECT 1 FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id WHERE v.case_id = c.id AND vv.user_id = ${me} AND v.status <> 'CANCELLED')`
+      ? { sql: `EXISTS (SELECT 1 FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id WHERE v.case_id = c.id AND vv.user_id = ${me} AND v.status <> 'CANCELLED')`, notNull: true }
       : 'FALSE',
     visitorWindowOpen: `(c.closed_at IS NULL OR c.closed_at > now() - make_interval(days => ${Math.trunc(visitorAfterCloseDays)}))`,
     caseOpen: 'c.closed_at IS NULL',
-    grantActive: me ? `EXISTS (SELECT 1 FROM break_glass_grants g WHERE g.case_id = c.id AND g.user_id = ${me} AND g.expires_at > now() AND g.revoked_at IS NULL)` : 'FALSE',
+    grantActive: me
+      ? { sql: `EXISTS (SELECT 1 FROM break_glass_grants g WHERE g.case_id = c.id AND g.user_id = ${me} AND g.expires_at > now() AND g.revoked_at IS NULL)`, notNull: true }
+      : 'FALSE',
   };
 }

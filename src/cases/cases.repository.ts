@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CaseState } from '../common/domain-enums.js';
+import type { ScopeArm } from '../authorization/sql-scope.js';
 import { SqlParams } from '../database/sql-params.js';
 import type { Tx } from '../database/tx.js';
 
@@ -39,34 +40,45 @@ export const OVERDUE_SQL = (targetDaysParam: string) => `(
 
 @Injectable()
 export class CasesRepository {
-  /** One keyset page, scoped by the caller's rules; only list columns, never sensitive fields. */
-  async list(tx: Tx, scope: string, p: SqlParams, actorId: string | null, targetDays: number, f: CaseListFilter): Promise<CaseListRow[]> {
-    const where = [scope];
-    if (f.state) where.push(`c.state = ${p.add(f.state)}`);
-    if (f.districtId) where.push(`c.district_id = ${p.add(f.districtId)}::uuid`);
-    if (f.hasUnreviewedSignal) where.push('c.has_unreviewed_signal');
+  /**
+   * One keyset page, scoped by the caller's rules; only list columns, never sensitive fields. Each arm
+   * of the scope (a district, a break-glass grant, a visitor assignment) pages on its own, in the list's
+   * order over its own index (a district arm once per district, over idx_cases_district_state_created or
+   * idx_cases_district_created), and the merged pages give the page: one OR over all arms would have to
+   * read every case the caller may see to sort them. Arms may overlap (a granted case in one's own
+   * district), hence UNION, which costs little on at most (limit + 1) rows per arm.
+   */
+  async list(tx: Tx, arms: ScopeArm[], p: SqlParams, actorId: string | null, targetDays: number, f: CaseListFilter): Promise<CaseListRow[]> {
+    if (arms.length === 0) return [];
+    const filters: string[] = [];
+    if (f.state) filters.push(`c.state = ${p.add(f.state)}`);
+    if (f.districtId) filters.push(`c.district_id = ${p.add(f.districtId)}::uuid`);
+    if (f.hasUnreviewedSignal) filters.push('c.has_unreviewed_signal');
     if (f.assignedToMe && actorId) {
       const me = p.add(actorId);
-      where.push(`(c.case_manager_user_id = ${me}::uuid OR EXISTS (SELECT 1 FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id
+      filters.push(`(c.case_manager_user_id = ${me}::uuid OR EXISTS (SELECT 1 FROM visit_visitors vv JOIN visits v ON v.id = vv.visit_id
                    WHERE v.case_id = c.id AND vv.user_id = ${me}::uuid AND v.status <> 'CANCELLED'))`);
     }
     const overdue = OVERDUE_SQL(p.add(targetDays));
-    if (f.overdue) where.push(overdue);
-    if (f.after) where.push(`(c.created_at, c.id) < (${p.add(f.after[0])}::timestamptz, ${p.add(f.after[1])}::uuid)`);
-    const rows = await tx.query<CaseListRow>(
+    if (f.overdue) filters.push(overdue);
+    if (f.after) filters.push(`(c.created_at, c.id) < (${p.add(f.after[0])}::timestamptz, ${p.add(f.after[1])}::uuid)`);
+    const limit = p.add(f.limit + 1);
+    const pages = arms.map((arm) => {
+      const page = `SELECT c.id, c.created_at FROM cases c WHERE ${[arm.where, ...filters].join(' AND ')} ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
+      return arm.perValue ? `SELECT k.id, k.created_at FROM ${arm.perValue} CROSS JOIN LATERAL (${page}) k` : `(${page})`;
+    });
+    return tx.query<CaseListRow>(
       `SELECT c.id, c.state, c.district_id AS "districtId", c.subject_id AS "subjectId",
               s.given_names || ' ' || s.family_name AS "displayName",
               date_part('year', age(c.created_at::date, s.date_of_birth))::int AS "ageAtReferral",
               c.next_visit_at AS "nextVisitAt", ${overdue} AS overdue, c.version, c.created_at AS "createdAt", c.priority,
               c.has_unreviewed_signal AS "hasUnreviewedSignal", c.re_referral AS "reReferral",
               c.case_manager_user_id AS "caseManagerUserId", c.state_changed_at AS "stateChangedAt"
-         FROM cases c JOIN subjects s ON s.id = c.subject_id
-        WHERE ${where.join(' AND ')}
-        ORDER BY c.created_at DESC, c.id DESC
-        LIMIT ${p.add(f.limit + 1)}`,
+         FROM (SELECT a.id FROM (${pages.join('\n UNION\n ')}) a ORDER BY a.created_at DESC, a.id DESC LIMIT ${limit}) page
+         JOIN cases c ON c.id = page.id JOIN subjects s ON s.id = c.subject_id
+        ORDER BY c.created_at DESC, c.id DESC`,
       p.values,
     );
-    return rows;
   }
 
   /**

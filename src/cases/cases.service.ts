@@ -35,8 +35,8 @@ export class CasesService {
     const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
-      const scope = this.access.scope(actor, Action.Read, 'Case', p);
-      const rows = await this.repo.list(tx, scope, p, actor.userId, this.config.workflow.firstAttemptTargetDays, {
+      const arms = this.access.arms(actor, Action.Read, 'Case', p);
+      const rows = await this.repo.list(tx, arms, p, actor.userId, this.config.workflow.firstAttemptTargetDays, {
         state: q.state,
         districtId: q.districtId,
         assignedToMe: q.assignedToMe === 'true',
@@ -268,17 +268,30 @@ const GUARD_MESSAGES: Record<string, string> = {
   HOLD_NOT_EXPIRED: 'The hold has not expired yet',
 };
 
+/** Registry classes by response path, the path's parent included (`subject.address.street` counts as `subject.address`). */
+const classesByPath = new Map<string, FieldClass[]>();
+
+function classesOfPath(path: string): FieldClass[] {
+  let classes = classesByPath.get(path);
+  if (!classes) {
+    classes = [...classesOf('Case', [path, path.slice(0, Math.max(path.lastIndexOf('.'), 0))])];
+    // Keys inside stored JSON values are data, not registry paths: keep the memo bounded all the same.
+    if (classesByPath.size >= 10_000) classesByPath.clear();
+    classesByPath.set(path, classes);
+  }
+  return classes;
+}
+
 /** Field classes of everything a response carried, for the audit event. */
 export function returnedClasses(body: object, prefix = ''): Set<FieldClass> {
-  const paths: string[] = [];
+  const paths = new Set<string>();
   const walk = (v: unknown, path: string) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
-    else if (Array.isArray(v)) v.forEach((item) => (item && typeof item === 'object' ? Object.entries(item).forEach(([k, x]) => walk(x, `${path}.${k}`)) : paths.push(path)));
-    else paths.push(path);
+    else if (Array.isArray(v)) v.forEach((item) => (item && typeof item === 'object' ? Object.entries(item).forEach(([k, x]) => walk(x, `${path}.${k}`)) : paths.add(path)));
+    else paths.add(path);
   };
   walk(body, prefix);
-  const classes = classesOf('Case', paths);
-  // `subject.address.street` is classified as the whole `subject.address`.
-  for (const p of paths) for (const c of classesOf('Case', [p.split('.').slice(0, -1).join('.')])) classes.add(c);
+  const classes = new Set<FieldClass>();
+  for (const p of paths) for (const c of classesOfPath(p)) classes.add(c);
   return classes;
 }

@@ -284,7 +284,7 @@ export class ReferralsService {
     return facts;
   }
 
-  private fieldsFor(actor: Actor, _row: ReferralRow, facts: Record<string, unknown>): Set<string> {
+  private fieldsFor(actor: Actor, _row: ReferralRow, facts: Record<string, unknown>): ReadonlySet<string> {
     return permittedFields(this.access.ability(actor), Action.Read, 'Referral', facts);
   }
 }

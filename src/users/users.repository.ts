@@ -3,7 +3,7 @@ import type { Actor } from '../common/actor.js';
 import type { Role } from '../config/app-config.js';
 import type { FactMap } from '../authorization/sql-scope.js';
 import { selectFacts } from '../authorization/sql-scope.js';
-import { SqlParams, uuidArrayLiteral } from '../database/sql-params.js';
+import { SqlParams } from '../database/sql-params.js';
 import type { Tx } from '../database/tx.js';
 
 export interface UserRow {
@@ -28,12 +28,12 @@ const COLUMNS = `u.id, u.username, u.display_name AS "displayName", u.organisati
 
 @Injectable()
 export class UsersRepository {
-  /** Access facts of a user record, over alias `u`. */
-  facts(_p: SqlParams, actor: Actor): FactMap {
+  /** Access facts of a user record, over alias `u`; the actor's districts are bound into `p`. */
+  facts(p: SqlParams, actor: Actor): FactMap {
     return {
       id: { sql: 'u.id', type: 'uuid' },
       isVisitor: `u.roles && ARRAY['police_officer', 'youth_worker']::text[]`,
-      sharesDistrict: actor.districtIds.length ? `u.district_ids && ${uuidArrayLiteral(actor.districtIds)}` : 'FALSE',
+      sharesDistrict: actor.districtIds.length ? `u.district_ids && ${p.add(actor.districtIds)}::uuid[]` : 'FALSE',
     };
   }
 

@@ -57,7 +57,7 @@ export class UsersService {
     const after = decodeCursor(q.cursor, ['string', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
-      const scope = toSqlScope(ability, Action.Read, 'User', this.repo.facts(p, actor), p);
+      const scope = toSqlScope(ability, Action.Read, 'User', (q) => this.repo.facts(q, actor), p);
       const rows = await this.repo.list(tx, scope, p, { role: q.role, districtId: q.districtId, active: q.active === undefined ? undefined : q.active === 'true', after, limit });
       const page = toPage(rows, limit, (r) => [r.username, r.id], (r) => r);
       const items: UserResponse[] = [];

@@ -154,30 +154,40 @@ export class VisitsRepository {
 
   // --- attempts ---
 
-  async nextAttemptNo(tx: Tx, caseId: string): Promise<number> {
-    return (await tx.one<{ n: number }>(`SELECT COALESCE(max(attempt_no), 0)::int + 1 AS n FROM visit_attempts WHERE case_id = $1`, [caseId]))!.n;
+  /**
+   * What recording an attempt reads, joined to the case whose facts CaseAccess.loadVia adds: the visit, its
+   * visitors, the case's counters (from the locked case row) and the slots of earlier attempts.
+   */
+  attemptContext(visitId: string): { from: string; where: string; values: unknown[]; columns: string } {
+    return {
+      from: 'visits v JOIN cases c ON c.id = v.case_id',
+      where: 'v.id = $1',
+      values: [visitId],
+      columns: `v.id AS "visitId", v.case_id AS "caseId", v.planned_start AS "plannedStart", v.status AS "visitStatus",
+        COALESCE((SELECT json_agg(json_build_object('userId', vv.user_id, 'role', vv.role) ORDER BY vv.role, vv.user_id) FROM visit_visitors vv WHERE vv.visit_id = v.id), '[]'::json) AS visitors,
+        c.counted_attempts AS "countedAttempts", c.first_attempt_at AS "firstAttemptAt",
+        COALESCE((SELECT json_agg(json_build_object('weekday', a.weekday, 'timeSlot', a.time_slot)) FROM visit_attempts a WHERE a.case_id = c.id), '[]'::json) AS earlier`,
+    };
   }
 
+  /**
+   * Numbers the attempt itself (the next number of its case): the caller holds the case row's lock, so
+   * the statement's snapshot already has every earlier attempt of the case.
+   */
   async insertAttempt(
     tx: Tx,
-    a: { visitId: string; caseId: string; attemptNo: number; occurredAt: Date; weekday: string; timeSlot: string; result: string; countsTowardMax: boolean; cardLeft: boolean; spokeWith: string; recordedByUserId: string; onBehalfOfUserId: string | null },
-  ): Promise<{ id: string; version: number }> {
+    a: { visitId: string; caseId: string; occurredAt: Date; weekday: string; timeSlot: string; result: string; countsTowardMax: boolean; cardLeft: boolean; spokeWith: string; recordedByUserId: string; onBehalfOfUserId: string | null },
+  ): Promise<{ id: string; version: number; attemptNo: number }> {
     return (await tx.one(
       `INSERT INTO visit_attempts (visit_id, case_id, attempt_no, occurred_at, weekday, time_slot, result, counts_toward_max, card_left, spoke_with, recorded_by_user_id, on_behalf_of_user_id, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11) RETURNING id, version`,
-      [a.visitId, a.caseId, a.attemptNo, a.occurredAt, a.weekday, a.timeSlot, a.result, a.countsTowardMax, a.cardLeft, a.spokeWith, a.recordedByUserId, a.onBehalfOfUserId],
+       VALUES ($1, $2, (SELECT COALESCE(max(attempt_no), 0)::int + 1 FROM visit_attempts WHERE case_id = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)
+       RETURNING id, version, attempt_no AS "attemptNo"`,
+      [a.visitId, a.caseId, a.occurredAt, a.weekday, a.timeSlot, a.result, a.countsTowardMax, a.cardLeft, a.spokeWith, a.recordedByUserId, a.onBehalfOfUserId],
     ))!;
   }
 
-  async markVisitDone(tx: Tx, visitId: string): Promise<void> {
-    await tx.exec(`UPDATE visits SET status = 'DONE', version = version + 1, updated_at = now() WHERE id = $1`, [visitId]);
-  }
-
-  async caseCounters(tx: Tx, caseId: string): Promise<{ countedAttempts: number; firstAttemptAt: Date | null }> {
-    return (await tx.one(`SELECT counted_attempts AS "countedAttempts", first_attempt_at AS "firstAttemptAt" FROM cases WHERE id = $1`, [caseId]))!;
-  }
-
-  async earlierAttemptSlots(tx: Tx, caseId: string): Promise<Array<{ weekday: string; timeSlot: string }>> {
-    return tx.query(`SELECT weekday, time_slot AS "timeSlot" FROM visit_attempts WHERE case_id = $1`, [caseId]);
+  /** False when the visit is no longer planned (its row was read before the case lock was granted). */
+  async markVisitDone(tx: Tx, visitId: string): Promise<boolean> {
+    return (await tx.exec(`UPDATE visits SET status = 'DONE', version = version + 1, updated_at = now() WHERE id = $1 AND status = 'PLANNED'`, [visitId])) === 1;
   }
 }

@@ -23,6 +23,18 @@ import { VisitsRepository, type VisitRow } from './visits.repository.js';
 
 const MAX_VISIT_HOURS = 6;
 
+/** The visit and case counters read with the case facts when an attempt is recorded (VisitsRepository.attemptContext). */
+interface AttemptContext {
+  visitId: string;
+  caseId: string;
+  plannedStart: Date;
+  visitStatus: string;
+  visitors: Array<{ userId: string; role: string }>;
+  countedAttempts: number;
+  firstAttemptAt: Date | null;
+  earlier: Array<{ weekday: string; timeSlot: string }>;
+}
+
 function toResponse(v: VisitRow, warnings?: string[]): VisitResponse {
   return {
     id: v.id,
@@ -197,12 +209,15 @@ export class VisitsService {
     requireIdempotencyKey(key);
     return this.db.tx(actor, (tx) =>
       this.idempotency.run(tx, actor, { key, method: 'POST', route: '/visits/:id/attempts', params: { id: visitId }, body: dto }, async () => {
-        const visit = await this.repo.get(tx, visitId);
-        if (!visit) throw new VisitError('NOT_FOUND', 'Visit not found');
-        const facts = await this.access.require(tx, actor, Action.Create, 'VisitAttempt', visit.caseId, { forUpdate: true, notFound: 'Visit' });
+        // The visit, its case's facts and counters, and the earlier attempts' slots: one read, the case row locked.
+        const ctx = await this.access.loadVia<AttemptContext>(tx, actor, this.repo.attemptContext(visitId), true);
+        if (!ctx) throw new VisitError('NOT_FOUND', 'Visit not found');
+        const facts = this.access.check(actor, Action.Create, 'VisitAttempt', ctx, { notFound: 'Visit' });
+        const visit = { caseId: ctx.caseId, plannedStart: ctx.plannedStart, status: ctx.visitStatus, visitors: ctx.visitors };
         const subjectIds = [facts.subjectId];
         const onBehalf = this.recorder(actor, visit, dto.onBehalfOfUserId, subjectIds);
-        if (visit.status !== 'PLANNED') throw new VisitError('CONFLICT', `The visit is ${visit.status.toLowerCase()}; plan a new visit for another attempt`, { auditSubjectIds: subjectIds });
+        const notPlanned = () => new VisitError('CONFLICT', `The visit is ${visit.status.toLowerCase()}; plan a new visit for another attempt`, { auditSubjectIds: subjectIds });
+        if (visit.status !== 'PLANNED') throw notPlanned();
         const from = facts.state as CaseState;
         if (from !== 'VISIT_PLANNED') throw new VisitError('INVALID_TRANSITION', `Attempts are recorded on a planned visit; the case is ${from}`, { details: { currentState: from, allowedTargets: [] }, auditSubjectIds: subjectIds });
         const occurredAt = new Date(dto.occurredAt);
@@ -212,17 +227,13 @@ export class VisitsService {
         const result = dto.result as AttemptResult;
         const counts = !UNCOUNTED_ATTEMPT_RESULTS.includes(result);
         const slot = slotOf(occurredAt, this.config.workflow.timeSlots, this.config.workflow.programmeTimeZone);
-        const earlier = await this.repo.earlierAttemptSlots(tx, visit.caseId);
-        const warnings = earlier.some((e) => e.weekday === slot.weekday && e.timeSlot === (slot.slot ?? OUTSIDE_SLOTS)) ? ['SAME_WEEKDAY_AND_SLOT_AS_EARLIER_ATTEMPT'] : [];
-        const counters = await this.repo.caseCounters(tx, visit.caseId);
-        const counted = counters.countedAttempts + (counts ? 1 : 0);
+        const warnings = ctx.earlier.some((e) => e.weekday === slot.weekday && e.timeSlot === (slot.slot ?? OUTSIDE_SLOTS)) ? ['SAME_WEEKDAY_AND_SLOT_AS_EARLIER_ATTEMPT'] : [];
+        const counted = ctx.countedAttempts + (counts ? 1 : 0);
         const to: CaseState =
           result === 'CONVERSATION_HELD' ? 'CONVERSATION_HELD' : result === 'REFUSED_AT_DOOR' ? 'REFUSED' : counts && counted >= this.config.workflow.maxAttempts ? 'UNREACHABLE' : 'NO_CONTACT';
-        const attemptNo = await this.repo.nextAttemptNo(tx, visit.caseId);
         const attempt = await this.repo.insertAttempt(tx, {
           visitId,
           caseId: visit.caseId,
-          attemptNo,
           occurredAt,
           weekday: slot.weekday,
           timeSlot: slot.slot ?? OUTSIDE_SLOTS,
@@ -233,7 +244,7 @@ export class VisitsService {
           recordedByUserId: actor.userId!,
           onBehalfOfUserId: onBehalf,
         });
-        await this.repo.markVisitDone(tx, visitId);
+        if (!(await this.repo.markVisitDone(tx, visitId))) throw notPlanned();
         const bg = this.access.breakGlass(actor, facts);
         await this.workflow.move(tx, actor, {
           caseId: visit.caseId,
@@ -243,7 +254,7 @@ export class VisitsService {
           at: this.clock.now(),
           reasonCode: result,
           breakGlassGrantId: bg.breakGlassGrantId,
-          set: { nextVisitAt: null, countedAttempts: counted, firstAttemptAt: counters.firstAttemptAt ?? occurredAt },
+          set: { nextVisitAt: null, countedAttempts: counted, firstAttemptAt: ctx.firstAttemptAt ?? occurredAt },
         });
         tx.touch(subjectIds);
         await this.audit.record(tx, { action: 'CREATE', objectType: 'VisitAttempt', objectIds: [attempt.id, visitId, visit.caseId], subjectIds, onBehalfOfUserId: onBehalf, ...bg });
@@ -254,7 +265,7 @@ export class VisitsService {
             id: attempt.id,
             visitId,
             caseId: visit.caseId,
-            attemptNo,
+            attemptNo: attempt.attemptNo,
             occurredAt: occurredAt.toISOString(),
             weekday: slot.weekday,
             timeSlot: slot.slot ?? OUTSIDE_SLOTS,
@@ -294,7 +305,7 @@ export class VisitsService {
    * Who records: a visitor on this very visit, or a coordinator naming that visitor. Returns the
    * visitor acted for (coordinator) or null.
    */
-  recorder(actor: Actor, visit: VisitRow, onBehalfOfUserId: string | undefined, subjectIds: string[]): string | null {
+  recorder(actor: Actor, visit: Pick<VisitRow, 'visitors'>, onBehalfOfUserId: string | undefined, subjectIds: string[]): string | null {
     const onVisit = visit.visitors.some((v) => v.userId === actor.userId);
     if (onVisit && !onBehalfOfUserId) return null;
     if (hasRole(actor, 'coordinator')) {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import request from 'supertest';
 import { PasswordService } from '../../src/auth/password.service.js';
 import { TotpService } from '../../src/auth/totp.service.js';
 import { Clock } from '../../src/common/clock.js';
 import { Db } from '../../src/database/db.service.js';
-import { bearer, buildWorld, freshTotp, login, TEST_PASSWORD, type World } from '../factories/world.js';
+import { bearer, buildWorld, freshTotp, login, ownerQuery, TEST_PASSWORD, type World } from '../factories/world.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 describe('authentication, sessions, MFA and API keys', () => {
@@ -170,6 +171,34 @@ describe('authentication, sessions, MFA and API keys', () => {
         .send({ active: false, roles: ['police_officer'] })
         .expect(200);
       await request(t.server).get('/api/v1/auth/me').set(bearer(token)).expect(401);
+    });
+
+    it('looks the token up in one round trip, as doorstep_app whatever role the pool logs in as', async () => {
+      const token = await login(w, 'youth.eemland');
+      const sent: string[] = [];
+      const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      const query = proto.query;
+      proto.query = function (this: unknown, ...args: unknown[]) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        if (text) sent.push(text);
+        return query.apply(this, args);
+      };
+      try {
+        await request(t.server).get('/api/v1/auth/me').set(bearer(token)).expect(200);
+      } finally {
+        proto.query = query;
+      }
+      // The lookup, then the request's own transaction: no transaction around the lookup.
+      expect(sent[0]).toContain('FROM sessions s');
+      expect(sent[1]).toMatch(/^BEGIN/);
+      // Its privileges are doorstep_app's: the tests' superuser login does not stand in for a missing grant.
+      await ownerQuery(w, 'REVOKE SELECT ON sessions FROM doorstep_app');
+      try {
+        await request(t.server).get('/api/v1/auth/me').set(bearer(token)).expect(500);
+      } finally {
+        await ownerQuery(w, 'GRANT SELECT ON sessions TO doorstep_app');
+      }
+      await request(t.server).get('/api/v1/auth/me').set(bearer(token)).expect(200);
     });
 
     it('lets an admin revoke every session of a user', async () => {

@@ -38,6 +38,9 @@ describe('production start-up checks', () => {
     try {
       await request(t.server).get('/health/ready').expect(200);
       await request(t.server).post('/api/v1/auth/login').send({ username: 'nobody', password: 'nothing-at-all-here' }).expect(401);
+      // Logged in as doorstep_app itself, token lookups are plain prepared statements: unknown tokens are 401, not errors.
+      await request(t.server).get('/api/v1/auth/me').set('Authorization', `Bearer dss_${'A'.repeat(43)}`).expect(401);
+      await request(t.server).get('/api/v1/auth/me').set('Authorization', `Bearer dsk_${'A'.repeat(16)}_${'B'.repeat(43)}`).expect(401);
     } finally {
       await t.close();
     }
