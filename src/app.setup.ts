@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { nulSafeJsonParser } from './common/json-body-parser.js';
 import { genReqId } from './common/logging.js';
 import { decorateOpenApi } from './common/openapi.js';
-import { PROBLEM_CONTENT_TYPE } from './common/problem.js';
+import { PROBLEM_CONTENT_TYPE, problem } from './common/problem.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 
@@ -22,7 +22,9 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     genReqId,
     requestIdHeader: false,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
-    return503OnClosing: true,
+    // Requests that arrive while the server drains get a 503 from configureApp's onRequest hook instead
+    // of Fastify's fixed body, so they too are problem+json with a code, a request id and Retry-After.
+    return503OnClosing: false,
     requestTimeout: 30_000,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -48,8 +50,24 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
 
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    if (closing) {
+      // Shutting down: in-flight requests finish; new ones on kept-alive connections go elsewhere.
+      void reply
+        .code(503)
+        .header('connection', 'close')
+        .header('retry-after', '1')
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .header('cache-control', 'no-store')
+        .send(JSON.stringify(problem(503, 'UNAVAILABLE', 'The service is shutting down; retry shortly', req.id, { instance: req.url.split('?')[0].slice(0, 200) })));
+      return;
+    }
     // A NUL in a query string would otherwise surface as SQLSTATE 22021 deep inside a query.
     if (req.url.includes('%00') || req.url.includes('\u0000')) {
       void reply

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,6 +104,75 @@ export class ThrowawayCluster {
     spawnSync('sleep', ['0.5']);
   }
 
+  get logFile(): string {
+    return join(this.dir, 'server.log');
+  }
+
+  /** The postmaster's pid from postmaster.pid, when that process is still alive. */
+  postmasterPid(): number | null {
+    const pidFile = join(this.dataDir, 'postmaster.pid');
+    if (!existsSync(pidFile)) return null;
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    return pid > 0 && alive(pid) ? pid : null;
+  }
+
+  /** Processes whose parent is the postmaster: backends, checkpointer, walwriter and the rest. */
+  childPids(postmaster: number): number[] {
+    const out: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces, so split after it.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === postmaster) out.push(Number(entry));
+      } catch {
+        // the process exited while we looked
+      }
+    }
+    return out;
+  }
+
+  /**
+   * SIGKILL of the postmaster and every child it has, by pid, then waits until all of them are gone, so
+   * a restart finds no process still attached to the old shared memory. Asynchronous, so HTTP clients in
+   * the same process keep running while the server dies. Returns the number of processes killed.
+   */
+  async kill9All(): Promise<number> {
+    const pm = this.postmasterPid();
+    if (!pm) return 0;
+    const pids = [pm, ...this.childPids(pm)];
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return pids.length;
+  }
+
+  /** `start` without blocking the event loop (crash recovery can take a while). */
+  startAsync(settings: Record<string, string> = {}): Promise<void> {
+    const extra = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`);
+    const opts = [`-p ${this.port}`, `-k ${this.dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=on', '-c synchronous_commit=on', '-c log_error_verbosity=terse', ...extra].join(' ');
+    return this.runAsync('pg_ctl', ['-D', this.dataDir, '-l', this.logFile, '-o', opts, '-w', '-t', '60', 'start']);
+  }
+
+  /** `pg_ctl stop -m immediate` without blocking the event loop: every process quits at once, no checkpoint. */
+  stopImmediateAsync(): Promise<void> {
+    return this.runAsync('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
+  }
+
+  private runAsync(tool: string, args: string[]): Promise<void> {
+    const cmd = [...this.asPostgres(), join(this.bin, tool), ...args];
+    return new Promise((resolve, reject) => {
+      execFile(cmd[0], cmd.slice(1), { timeout: 90_000 }, (err, _stdout, stderr) => (err ? reject(new Error(`${tool} failed: ${String(stderr).trim() || err.message}`)) : resolve()));
+    });
+  }
+
   destroy(): void {
     try {
       this.run('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', 'stop']);
@@ -111,5 +180,20 @@ export class ThrowawayCluster {
       // not running
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Running and not a zombie (a killed backend stays a zombie until its new parent reaps it). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
