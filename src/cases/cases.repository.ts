@@ -219,14 +219,18 @@ export class CasesRepository {
     const sets = ['version = version + 1', 'updated_at = now()', `state = ${p.add(m.to)}`, `state_changed_at = ${p.add(m.at)}`];
     for (const [k, col] of Object.entries(columns)) if (m.set && k in m.set) sets.push(`${col} = ${p.add(m.set[k])}`);
     const versionCheck = m.expectedVersion !== null ? ` AND version = ${p.add(m.expectedVersion)}` : '';
-    const row = await tx.one<{ version: number }>(`UPDATE cases SET ${sets.join(', ')} WHERE id = $1 AND state = $2${versionCheck} RETURNING version`, p.values);
-    if (!row) return null;
-    await tx.exec(
-      `INSERT INTO case_transitions (case_id, from_state, to_state, at, by_user_id, by_role, reason_code, comment, break_glass_grant_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [m.caseId, m.from, m.to, m.at, m.byUserId, m.byRole, m.reasonCode, m.comment, m.breakGlassGrantId],
+    // One round trip: the history row is inserted only when the compare-and-swap moved the case ($3 is the
+    // target state and $4 the time, bound for the UPDATE above).
+    const row = await tx.one<{ version: number }>(
+      `WITH moved AS (UPDATE cases SET ${sets.join(', ')} WHERE id = $1 AND state = $2${versionCheck} RETURNING version)
+       INSERT INTO case_transitions (case_id, from_state, to_state, at, by_user_id, by_role, reason_code, comment, break_glass_grant_id)
+       SELECT $1::uuid, $2::text, $3::text, $4::timestamptz, ${p.add(m.byUserId)}::uuid, ${p.add(m.byRole)}::text, ${p.add(m.reasonCode)}::text,
+              ${p.add(m.comment)}::text, ${p.add(m.breakGlassGrantId)}::uuid
+         FROM moved
+       RETURNING (SELECT version FROM moved) AS version`,
+      p.values,
     );
-    return row.version;
+    return row?.version ?? null;
   }
 
   /** Everything the workflow guards read, in one query. */

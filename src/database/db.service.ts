@@ -130,7 +130,7 @@ export class Db implements OnApplicationShutdown {
     const client = await this.checkout(onError);
     try {
       await client.query(begin);
-      const tx = new Tx(client, actor);
+      const tx = new Tx(client, actor, Boolean(this.config.databaseUrl));
       let result: T;
       try {
         result = await work(tx);

@@ -171,23 +171,23 @@ export class VisitsRepository {
   }
 
   /**
-   * Numbers the attempt itself (the next number of its case): the caller holds the case row's lock, so
-   * the statement's snapshot already has every earlier attempt of the case.
+   * The attempt, and its visit marked done, in one statement. Null (and nothing inserted) when the visit is no
+   * longer planned (its row was read before the case lock was granted). Numbers the attempt itself (the next
+   * number of its case): the caller holds the case row's lock, so the statement's snapshot already has every
+   * earlier attempt of the case.
    */
-  async insertAttempt(
+  async insertAttemptOnPlannedVisit(
     tx: Tx,
     a: { visitId: string; caseId: string; occurredAt: Date; weekday: string; timeSlot: string; result: string; countsTowardMax: boolean; cardLeft: boolean; spokeWith: string; recordedByUserId: string; onBehalfOfUserId: string | null },
-  ): Promise<{ id: string; version: number; attemptNo: number }> {
-    return (await tx.one(
-      `INSERT INTO visit_attempts (visit_id, case_id, attempt_no, occurred_at, weekday, time_slot, result, counts_toward_max, card_left, spoke_with, recorded_by_user_id, on_behalf_of_user_id, created_by)
-       VALUES ($1, $2, (SELECT COALESCE(max(attempt_no), 0)::int + 1 FROM visit_attempts WHERE case_id = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)
+  ): Promise<{ id: string; version: number; attemptNo: number } | null> {
+    return tx.one(
+      `WITH done AS (UPDATE visits SET status = 'DONE', version = version + 1, updated_at = now() WHERE id = $1 AND status = 'PLANNED' RETURNING id)
+       INSERT INTO visit_attempts (visit_id, case_id, attempt_no, occurred_at, weekday, time_slot, result, counts_toward_max, card_left, spoke_with, recorded_by_user_id, on_behalf_of_user_id, created_by)
+       SELECT done.id, $2::uuid, (SELECT COALESCE(max(attempt_no), 0)::int + 1 FROM visit_attempts WHERE case_id = $2::uuid), $3::timestamptz, $4::text, $5::text, $6::text,
+              $7::boolean, $8::boolean, $9::text, $10::uuid, $11::uuid, $10::uuid
+         FROM done
        RETURNING id, version, attempt_no AS "attemptNo"`,
       [a.visitId, a.caseId, a.occurredAt, a.weekday, a.timeSlot, a.result, a.countsTowardMax, a.cardLeft, a.spokeWith, a.recordedByUserId, a.onBehalfOfUserId],
-    ))!;
-  }
-
-  /** False when the visit is no longer planned (its row was read before the case lock was granted). */
-  async markVisitDone(tx: Tx, visitId: string): Promise<boolean> {
-    return (await tx.exec(`UPDATE visits SET status = 'DONE', version = version + 1, updated_at = now() WHERE id = $1 AND status = 'PLANNED'`, [visitId])) === 1;
+    );
   }
 }

@@ -231,7 +231,7 @@ export class VisitsService {
         const counted = ctx.countedAttempts + (counts ? 1 : 0);
         const to: CaseState =
           result === 'CONVERSATION_HELD' ? 'CONVERSATION_HELD' : result === 'REFUSED_AT_DOOR' ? 'REFUSED' : counts && counted >= this.config.workflow.maxAttempts ? 'UNREACHABLE' : 'NO_CONTACT';
-        const attempt = await this.repo.insertAttempt(tx, {
+        const attempt = await this.repo.insertAttemptOnPlannedVisit(tx, {
           visitId,
           caseId: visit.caseId,
           occurredAt,
@@ -244,7 +244,7 @@ export class VisitsService {
           recordedByUserId: actor.userId!,
           onBehalfOfUserId: onBehalf,
         });
-        if (!(await this.repo.markVisitDone(tx, visitId))) throw notPlanned();
+        if (!attempt) throw notPlanned();
         const bg = this.access.breakGlass(actor, facts);
         await this.workflow.move(tx, actor, {
           caseId: visit.caseId,

@@ -107,7 +107,9 @@ describe('list scoping (AZ-02)', () => {
     const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
     const query = proto.query;
     proto.query = function (this: unknown, ...args: unknown[]) {
-      if (typeof args[0] === 'string' && args[0].includes('scope_key')) sent.push({ text: args[0], values: args[1] as unknown[] });
+      // Tx sends parameterised statements as named prepared statements (a query config object).
+      const config = typeof args[0] === 'string' ? { text: args[0], values: args[1] as unknown[] } : (args[0] as { text?: unknown; values?: unknown[] } | undefined);
+      if (typeof config?.text === 'string' && config.text.includes('scope_key')) sent.push({ text: config.text, values: config.values ?? [] });
       return query.apply(this, args);
     };
     try {
