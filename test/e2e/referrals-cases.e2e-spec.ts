@@ -136,6 +136,11 @@ describe('referrals and the case workflow', () => {
         [referralBody({ caseId: '3b241101-e2bb-4255-8caf-4136c566a962' }), 'caseId', 'UNKNOWN_FIELD'],
         [referralBody({ status: 'ACCEPTED' }), 'status', 'UNKNOWN_FIELD'],
         [referralBody({}, { bsn: '123456782' }), 'subject.bsn', 'UNKNOWN_FIELD'],
+        // Found by the fuzz suite: a missing or array-shaped nested object passed validation and failed as a 500.
+        [{ ...referralBody(), subject: undefined }, 'subject', 'IS_OBJECT'],
+        [referralBody({ subject: [] }), 'subject', 'IS_OBJECT'],
+        [referralBody({}, { address: undefined }), 'subject.address', 'IS_OBJECT'],
+        [referralBody({ consentObtainedByReferrer: [] }), 'consentObtainedByReferrer', 'IS_OBJECT'],
       ];
       for (const [body, field, code] of cases) {
         const res = await postReferral(w, tok('bank.intake'), body);

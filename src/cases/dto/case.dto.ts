@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsDateString, IsIn, IsObject, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { CASE_STATES, CLOSURE_REASONS, HOLD_REASONS, PRIORITIES, TRANSITION_REASONS, type CaseState } from '../../common/domain-enums.js';
 import { PageQuery } from '../../common/pagination.js';
 import { NotInFuture, OptionalField } from '../../common/validators.js';
@@ -83,6 +83,7 @@ export class UpdateCaseDto {
 
   /** The police "no investigative interest" confirmation (guard G2) */
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => PoliceClearanceDto)
   policeClearance?: PoliceClearanceDto;

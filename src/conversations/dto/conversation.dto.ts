@@ -1,5 +1,21 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { ACKNOWLEDGEMENTS, CARE_SHARED_FIELDS, CONSENT_GIVERS, CONVERSATION_LOCATIONS, INTENTS, PARENT_ABSENT_REASONS, RECRUITMENT_CHANNELS, TOPICS } from '../../common/domain-enums.js';
 import { IsCleanText, NotInFuture, OptionalField } from '../../common/validators.js';
 
@@ -102,11 +118,13 @@ export class CreateConversationDto {
   @IsIn(INTENTS)
   intendsToRefuseFutureRequests?: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => FollowUpConsentDto)
   consentFollowUpContact!: FollowUpConsentDto;
 
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => CareShareConsentDto)
   consentCareDataShare?: CareShareConsentDto;

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsDateString,
   IsIn,
+  IsObject,
   IsString,
   IsUUID,
   Matches,
@@ -93,6 +94,7 @@ export class SubjectInputDto {
   @IsIn(SEXES)
   sex?: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => AddressDto)
   address!: AddressDto;
@@ -170,10 +172,12 @@ export class CreateReferralDto {
   bankRegistrationStatus?: string;
 
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => ReferrerConsentDto)
   consentObtainedByReferrer?: ReferrerConsentDto;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => SubjectInputDto)
   subject!: SubjectInputDto;

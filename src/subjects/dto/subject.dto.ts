@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsObject,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { SEXES } from '../../common/domain-enums.js';
 import { IsCleanText, IsPastDate, NotInFuture, OptionalField } from '../../common/validators.js';
 import { AddressDto, GuardianDto, PHONE } from '../../referrals/dto/referral.dto.js';
@@ -31,6 +44,7 @@ export class UpdateSubjectDto {
 
   /** A new address; it counts as unverified unless addressVerifiedAt is given too */
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => AddressDto)
   address?: AddressDto;

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsDateString,
   IsIn,
+  IsObject,
   IsString,
   IsUUID,
   MaxLength,
@@ -52,6 +53,7 @@ export class CreateVisitDto {
   safetyNotes?: string;
 
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => VisitOverrideDto)
   override?: VisitOverrideDto;
@@ -92,11 +94,13 @@ export class UpdateVisitDto {
   safetyNotes?: string;
 
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => VisitOverrideDto)
   override?: VisitOverrideDto;
 
   @OptionalField()
+  @IsObject()
   @ValidateNested()
   @Type(() => CancelVisitDto)
   cancel?: CancelVisitDto;
