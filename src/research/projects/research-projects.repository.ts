@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { selectFacts, type FactMap } from '../../authorization/sql-scope.js';
-import { SqlParams, uuidLiteral } from '../../database/sql-params.js';
+import { SqlParams } from '../../database/sql-params.js';
 import type { Tx } from '../../database/tx.js';
 
 export interface ProjectRow {
@@ -52,9 +52,9 @@ const COLUMNS = `p.id, p.title, p.dac_reference AS "dacReference", p.purpose, p.
   COALESCE((SELECT json_agg(json_build_object('userId', m.user_id, 'confidentialitySignedOn', to_char(m.confidentiality_signed_on, 'YYYY-MM-DD')) ORDER BY m.user_id)
               FROM research_project_members m WHERE m.project_id = p.id), '[]'::json) AS members`;
 
-/** Access facts of a project over alias `p`, for the caller. */
-export function projectFacts(userId: string | null): FactMap {
-  const me = userId ? uuidLiteral(userId) : 'NULL::uuid';
+/** Access facts of a project over alias `p`, for the caller, whose id is bound into `params` (one plan for every caller). */
+export function projectFacts(params: SqlParams, userId: string | null): FactMap {
+  const me = userId ? `${params.add(userId)}::uuid` : 'NULL::uuid';
   return {
     member: `EXISTS (SELECT 1 FROM research_project_members m WHERE m.project_id = p.id AND m.user_id = ${me})`,
     draftedByActor: `p.created_by = ${me}`,
@@ -74,14 +74,15 @@ export class ResearchProjectsRepository {
   }
 
   async get(tx: Tx, id: string, actorUserId: string | null, forUpdate = false): Promise<ProjectRow | null> {
-    return tx.one<ProjectRow>(`SELECT ${COLUMNS}, ${selectFacts(projectFacts(actorUserId))} FROM research_projects p WHERE p.id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+    const p = new SqlParams([id]);
+    return tx.one<ProjectRow>(`SELECT ${COLUMNS}, ${selectFacts(projectFacts(p, actorUserId))} FROM research_projects p WHERE p.id = $1${forUpdate ? ' FOR UPDATE' : ''}`, p.values);
   }
 
   async list(tx: Tx, scope: string, p: SqlParams, after: [string, string] | null, limit: number, actorUserId: string | null): Promise<ProjectRow[]> {
     const where = [scope];
     if (after) where.push(`(p.created_at, p.id) < (${p.add(after[0])}::timestamptz, ${p.add(after[1])}::uuid)`);
     return tx.query<ProjectRow>(
-      `SELECT ${COLUMNS}, ${selectFacts(projectFacts(actorUserId))} FROM research_projects p WHERE ${where.join(' AND ')}
+      `SELECT ${COLUMNS}, ${selectFacts(projectFacts(p, actorUserId))} FROM research_projects p WHERE ${where.join(' AND ')}
         ORDER BY p.created_at DESC, p.id DESC LIMIT ${p.add(limit + 1)}`,
       p.values,
     );

@@ -82,7 +82,7 @@ export class ResearchProjectsService {
     const after = decodeCursor(q.cursor, ['timestamp', 'uuid']) as [string, string] | null;
     return this.db.tx(actor, async (tx) => {
       const p = new SqlParams();
-      const scope = toSqlScope(this.abilities.for(actor), Action.Read, 'ResearchProject', projectFacts(actor.userId), p);
+      const scope = toSqlScope(this.abilities.for(actor), Action.Read, 'ResearchProject', (q) => projectFacts(q, actor.userId), p);
       const rows = await this.repo.list(tx, scope, p, after, limit, actor.userId);
       const page = toPage(rows, limit, (r) => [r.createdAt.toISOString(), r.id], (r) => toProjectResponse(r));
       await this.audit.record(tx, { action: 'LIST', objectType: 'ResearchProject', objectIds: page.items.map((i) => i.id) });
