@@ -103,6 +103,7 @@ describe('LP audit against a brute-force integer oracle (T12)', () => {
   it('verifier MIP bounds equal the oracle, LP bounds contain them, and the engine never passes what the oracle fails', async () => {
     const samples = fc.sample(tinyTables, { numRuns: 150, seed: 12 });
     let engineFailures = 0;
+    let verifierPooled = 0;
     for (const t of samples) {
       const { boxes, domains, values } = boxesOf(t);
       const total = values[values.length - 1]!;
@@ -130,12 +131,22 @@ describe('LP audit against a brute-force integer oracle (T12)', () => {
       const findings = await auditCells(domains, cells, [], total, suppressed, new Set(suppressed), 1000, 10_000, 10_000);
       for (const f of findings) {
         const o = oracle.get(f.index)!;
-        if (integerWidth(f.lo, f.hi) >= 2000) continue;
+        if (f.pooled) expect(o.hi - o.lo).toBeGreaterThanOrEqual(1000);
+        if (f.pooled || integerWidth(f.lo, f.hi) >= 2000) continue;
         expect(f.integerLo ?? f.lo).toBeCloseTo(o.lo, 6);
         expect(f.integerHi ?? f.hi).toBeCloseTo(o.hi, 6);
       }
       expect(findings.length).toBe(suppressed.length);
+
+      // At the table's own width, cells the verifier certifies from earlier optima must be wide in the oracle too.
+      const atP = await auditCells(domains, cells, [], total, suppressed, new Set(suppressed), t.p, 10_000, 10_000);
+      for (const f of atP) {
+        const o = oracle.get(f.index)!;
+        if (f.pass) expect(o.hi - o.lo).toBeGreaterThanOrEqual(t.p);
+        if (f.pooled) verifierPooled += 1;
+      }
     }
     expect(engineFailures).toBeGreaterThan(0);
+    expect(verifierPooled).toBeGreaterThan(0);
   });
 });

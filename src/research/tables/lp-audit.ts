@@ -181,8 +181,10 @@ export class FeasibilityAudit {
     comp.witnesses.set(box, { lo: low, hi: high });
     const width = integerWidth(low.value, high.value);
     if (width < p) return { pass: false, lo: low.value, hi: high.value, method: 'lp' };
+    // Integral LP optima are integer optima too: the MIP could not narrow these bounds.
+    if (low.integral && high.integral) return certify(low.value, high.value, 'lp', true);
     if (width >= 2 * p || !integer) return certify(low.value, high.value, 'lp', false);
-    const mip = this.integerBounds(comp, cols);
+    const mip = this.integerBounds(comp, cols, low.integral ? low.value : undefined, high.integral ? high.value : undefined);
     if (mip === undefined || integerWidth(mip.lo, mip.hi) < p) return { pass: false, lo: mip?.lo ?? low.value, hi: mip?.hi ?? high.value, method: 'mip' };
     return certify(mip.lo, mip.hi, 'mip', true);
   }
@@ -230,7 +232,8 @@ export class FeasibilityAudit {
     return solution;
   }
 
-  private integerBounds(comp: Component, cols: Int32Array): { lo: number; hi: number } | undefined {
+  /** Integer bounds of a box's sum; a side whose LP optimum was integral is passed in and not solved again. */
+  private integerBounds(comp: Component, cols: Int32Array, knownLo?: number, knownHi?: number): { lo: number; hi: number } | undefined {
     const all = { kind: 'range', from: 0, to: comp.columns - 1 } as const;
     comp.model.changeColsIntegrality(all, new Int32Array(comp.columns).fill(1));
     comp.model.options.set({ mip_max_nodes: this.setup.mipNodeLimit });
@@ -244,8 +247,8 @@ export class FeasibilityAudit {
         if (comp.pool.length > POOL_LIMIT) comp.pool.splice(comp.hasTruth ? 1 : 0, 1);
         return comp.model.getObjectiveValue();
       };
-      const lo = bound(false);
-      const hi = bound(true);
+      const lo = knownLo ?? bound(false);
+      const hi = knownHi ?? bound(true);
       return lo === undefined || hi === undefined ? undefined : { lo, hi };
     } finally {
       comp.model.clearIntegrality();

@@ -167,29 +167,52 @@ export async function protectTable(input: ProtectionInput): Promise<ProtectionRe
     };
     settle();
 
-    // Pruning: give back the costliest secondary cells whose suppression the audit does not need.
+    // Pruning (§4.4 step 5): give back the costliest secondary cells whose suppression the audit does not need. Cells
+    // are tried in batches that double after a pass and halve after a failure, down to one. Publishing fewer cells
+    // can only widen intervals, so a batch that passes accepts exactly the cells the one-by-one walk would accept;
+    // a failed batch decides nothing and is retried smaller. Same pattern as one-by-one, far fewer audits when most
+    // cells can be given back.
     const secondary = quantities
       .map((q, i) => ({ q, i }))
       .filter(({ q }) => q.suppressed && !q.fixed && q.items.length > 0 && q.items.every((i) => status[i] === 'suppressed_secondary'))
       .sort((a, b) => b.q.value - a.q.value || a.q.items[0]! - b.q.items[0]!);
     const den = denominatorKind(table.kinds);
-    const pruneStart = audit.lpSolves;
-    for (const { q, i } of secondary) {
-      if (audit.lpSolves - pruneStart > input.pruneLpBudget) break;
-      const blockedByDenominator = q.items.some((item) => {
+    const blockedByDenominator = (q: Quantity) =>
+      q.items.some((item) => {
         const v = table.values[item]!;
         return v.kind === 'x' && isSuppressed(status[table.indexOf(v.cell, den)!]!);
       });
-      if (blockedByDenominator) continue;
+    const pruneStart = audit.lpSolves;
+    // Pruning audits with LPs only; integer re-checks (MIPs, each worth hundreds of LPs) run once more at the end, in
+    // the settle below, which suppresses again if the integers need it.
+    integerMode = false;
+    let next = 0;
+    let batch = 1;
+    while (next < secondary.length && audit.lpSolves - pruneStart <= input.pruneLpBudget) {
+      const trial: Array<{ q: Quantity; i: number }> = [];
+      let end = next;
+      for (; end < secondary.length && trial.length < batch; end += 1) {
+        const candidate = secondary[end]!;
+        // Judged as the one-by-one walk would: with every earlier cell of the batch given back.
+        if (blockedByDenominator(candidate.q)) continue;
+        trial.push(candidate);
+        candidate.q.suppressed = false;
+        audit.setPublished(candidate.i, candidate.q.value);
+        for (const item of candidate.q.items) status[item] = 'published';
+      }
       pruneTrials += 1;
-      q.suppressed = false;
-      audit.setPublished(i, q.value);
-      if (firstFailing() === undefined) {
-        for (const item of q.items) status[item] = 'published';
-      } else {
+      if (trial.length === 0 || firstFailing() === undefined) {
+        next = end;
+        batch *= 2;
+        continue;
+      }
+      for (const { q, i } of trial) {
         q.suppressed = true;
         audit.setSuppressed(i);
+        for (const item of q.items) status[item] = 'suppressed_secondary';
       }
+      if (trial.length === 1) next = end;
+      else batch = Math.ceil(trial.length / 2);
     }
     settle();
 

@@ -31,12 +31,35 @@ export interface AuditFinding {
   integerLo?: number;
   integerHi?: number;
   pass: boolean;
+  /** Certified by two feasible tables found earlier: lo and hi are then their values, not the bounds. */
+  pooled?: boolean;
+}
+
+/** Solutions kept for the shortcut; checking one costs a sum over a cell's columns. */
+const POOL_SIZE = 128;
+
+function pooledRange(pool: ReadonlyArray<{ x: Float64Array; integral: boolean }>, cols: readonly number[]) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let intLo = Infinity;
+  let intHi = -Infinity;
+  for (const { x, integral } of pool) {
+    let v = 0;
+    for (const c of cols) v += x[c]!;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    if (integral) {
+      intLo = Math.min(intLo, v);
+      intHi = Math.max(intHi, v);
+    }
+  }
+  return { lo, hi, intLo, intHi };
 }
 
 /**
  * Independent LP + MIP feasibility audit, one finding per checked cell. Attributes never constrained together form
  * separate components (independent given the public total); within one, variables are clique atoms (see
- * componentLp), without merging or pooled shortcuts. Every suppressed cell in `toCheck` must have integer width
+ * componentLp), without merging; each optimum found is kept as a feasible table for the §4.5 shortcut. Every suppressed cell in `toCheck` must have integer width
  * ≥ P; below 2P the bounds are re-solved as a MIP, and a MIP that does not finish within the node limit fails.
  */
 export async function auditCells(
@@ -84,6 +107,17 @@ export async function auditCells(
       // Only the objective changes between solves, so primal simplex can start from the last basis.
       model.options.set({ output_flag: false, simplex_strategy: 4 });
       const n = lp.data.numCols;
+      // Every optimum is a feasible table of this component: two that differ by enough in a cell prove its width
+      // without solving (research-data.md §4.5 shortcut). Kept here, not shared with the engine's pool.
+      const pool: Array<{ x: Float64Array; integral: boolean }> = [];
+      const keep = (): boolean => {
+        const x = Float64Array.from(model.getSolution().colValue);
+        const integral = x.every((v) => Math.abs(v - Math.round(v)) <= EPS);
+        pool.push({ x, integral });
+        if (pool.length > POOL_SIZE) pool.shift();
+        return integral;
+      };
+      let lastIntegral = false;
       const bound = (colsOfBox: number[], max: boolean, integer: boolean): number | undefined => {
         const cost = new Float64Array(n);
         for (const c of colsOfBox) cost[c] = 1;
@@ -94,21 +128,36 @@ export async function auditCells(
           if (!integer) throw new Error(`verifier LP status ${status}`);
           return undefined;
         }
+        lastIntegral = keep();
         return model.getObjectiveValue();
       };
       for (const i of checks) {
         const bc = lp.colsOf.get(i)!;
+        const pooled = pooledRange(pool, bc);
+        if (intWidth(pooled.lo, pooled.hi) >= 2 * p || intWidth(pooled.intLo, pooled.intHi) >= p) {
+          findings.push({ index: i, lo: pooled.lo, hi: pooled.hi, pass: true, pooled: true });
+          continue;
+        }
         const lo = bound(bc, false, false)!;
+        const loIntegral = lastIntegral;
         const hi = bound(bc, true, false)!;
         const w = intWidth(lo, hi);
-        if (w < p || w >= 2 * p) {
+        // An integral LP optimum is also the integer optimum, so the MIP could not narrow these bounds.
+        if (w < p || w >= 2 * p || (loIntegral && lastIntegral)) {
           findings.push({ index: i, lo, hi, pass: w >= p });
+          continue;
+        }
+        const hiIntegral = lastIntegral;
+        const seen = pooledRange(pool, bc);
+        if (intWidth(seen.intLo, seen.intHi) >= p) {
+          findings.push({ index: i, lo, hi, pass: true, pooled: true });
           continue;
         }
         model.changeColsIntegrality({ kind: 'range', from: 0, to: n - 1 }, new Int32Array(n).fill(1));
         model.options.set({ mip_max_nodes: mipNodeLimit });
-        const ilo = bound(bc, false, true);
-        const ihi = bound(bc, true, true);
+        // An integral LP end is already the integer bound on that side.
+        const ilo = loIntegral ? lo : bound(bc, false, true);
+        const ihi = hiIntegral ? hi : bound(bc, true, true);
         model.clearIntegrality();
         const pass = ilo !== undefined && ihi !== undefined && intWidth(ilo, ihi) >= p;
         findings.push({ index: i, lo, hi, integerLo: ilo, integerHi: ihi, pass });
