@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Db } from '../database/db.service.js';
 import type { Tx } from '../database/tx.js';
 import type { AuditEventInput } from './audit-event.js';
-import { APP_VERSION, insertAuditEvent } from './audit-writer.js';
+import { APP_VERSION, insertAuditEvent, insertAuditEventsForSubjects, type SubjectQuery } from './audit-writer.js';
 
 /**
  * Writes audit events inside the caller's transaction (`record`), and refusals in a transaction of
@@ -31,8 +31,17 @@ export class AuditService implements OnModuleInit {
    * transaction fails with 503 and nothing — no change, no personal data — leaves (fail closed).
    */
   async record(tx: Tx, event: AuditEventInput): Promise<void> {
+    await this.failClosed(tx, () => insertAuditEvent(tx, tx.actor, event));
+  }
+
+  /** `event` once per `perEvent` subjects of a query (bulk disclosures), fail-closed like `record`. */
+  async recordForSubjects(tx: Tx, event: Omit<AuditEventInput, 'subjectIds'>, subjects: SubjectQuery, perEvent: number): Promise<void> {
+    await this.failClosed(tx, () => insertAuditEventsForSubjects(tx, tx.actor, event, subjects, perEvent));
+  }
+
+  private async failClosed(tx: Tx, write: () => Promise<unknown>): Promise<void> {
     try {
-      await insertAuditEvent(tx, tx.actor, event);
+      await write();
     } catch (e) {
       const state = sqlState(e);
       if (state && RETRYABLE_SQLSTATES.has(state)) throw e;

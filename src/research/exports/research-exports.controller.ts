@@ -1,6 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, StreamableFile } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { Can, Purpose } from '../../authorization/access.decorators.js';
 import { Action } from '../../authorization/actions.js';
 import type { Actor } from '../../common/actor.js';
@@ -52,9 +51,9 @@ export class ResearchExportsController {
   @Get('exports/:id/file')
   @ApiProduces('text/csv')
   @Header('Cache-Control', 'no-store')
-  async file(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  async file(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<StreamableFile> {
     const f = await this.exports.download(actor, id);
-    void reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename="${f.fileName}"`);
-    return f.bytes;
+    // Streamed with backpressure; an aborted response destroys the stream, which then reads no further slice.
+    return new StreamableFile(f.stream, { type: f.contentType, disposition: `attachment; filename="${f.fileName}"`, length: f.size });
   }
 }

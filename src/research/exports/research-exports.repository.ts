@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { SubjectQuery } from '../../audit/audit-writer.js';
 import type { Tx } from '../../database/tx.js';
 
 export interface ExportRow {
@@ -76,6 +77,36 @@ export class ResearchExportsRepository {
 
   async file(tx: Tx, exportId: string, name: ExportFileName): Promise<Buffer | null> {
     return (await tx.one<{ bytes: Buffer }>(`SELECT bytes FROM research_export_files WHERE export_id = $1 AND name = $2`, [exportId, name]))?.bytes ?? null;
+  }
+
+  /** Size and stored SHA-256 of a file, without reading it (octet_length of a stored value reads only its header). */
+  async fileInfo(tx: Tx, exportId: string, name: ExportFileName): Promise<{ size: number; sha256: string } | null> {
+    return tx.one<{ size: number; sha256: string }>(`SELECT octet_length(bytes) AS size, sha256 FROM research_export_files WHERE export_id = $1 AND name = $2`, [
+      exportId,
+      name,
+    ]);
+  }
+
+  /**
+   * `length` bytes of a file from `offset` (0-based). The column is stored uncompressed (migration
+   * ExportFileStorage), so PostgreSQL fetches only the TOAST chunks of the slice instead of decompressing from the start.
+   */
+  async fileSlice(tx: Tx, exportId: string, name: ExportFileName, offset: number, length: number): Promise<Buffer | null> {
+    const row = await tx.one<{ slice: Buffer }>(`SELECT substring(bytes FROM $3::int FOR $4::int) AS slice FROM research_export_files WHERE export_id = $1 AND name = $2`, [
+      exportId,
+      name,
+      offset + 1,
+      length,
+    ]);
+    return row?.slice ?? null;
+  }
+
+  /** The persons of a release that an export discloses (all but its suppressed ones), as the audit's subject query. */
+  disclosedPersons(releaseId: string, suppressedPersonKeys: readonly string[]): SubjectQuery {
+    return {
+      sql: `SELECT p.person_key AS subject_id FROM research_release_persons p WHERE p.release_id = $1::uuid AND NOT (p.person_key = ANY ($2::uuid[]))`,
+      params: [releaseId, suppressedPersonKeys],
+    };
   }
 
   /** Earlier exports of the project that pseudonyms link to (project scope), oldest first. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import canonicalize from 'canonicalize';
 import { AuditService } from '../../audit/audit.service.js';
 import { AuthService } from '../../auth/auth.service.js';
@@ -21,6 +22,7 @@ import { ResearchError } from '../research.errors.js';
 import { ResearchTablesRepository } from '../tables/research-tables.repository.js';
 import { verifyExport } from '../verify/export-verifier.js';
 import { buildExportBundle, type ExportBundle } from './export-bundle.js';
+import { ExportFileStream } from './export-file-stream.js';
 import { DEFAULT_EXPORT_LIMITS, type ExportPolicy } from './export-request.js';
 import type { EarlierExport } from './lineage.js';
 import { ResearchExportsRepository, type ExportRow } from './research-exports.repository.js';
@@ -30,7 +32,9 @@ const SUBJECTS_PER_EVENT = 1000;
 const HOUR_MS = 3_600_000;
 
 export interface ExportDownload {
-  bytes: Buffer;
+  /** The file's bytes, read from the database as the client takes them, checked against the manifest's SHA-256. */
+  stream: Readable;
+  size: number;
   fileName: string;
   contentType: string;
 }
@@ -127,27 +131,40 @@ export class ResearchExportsService implements OnApplicationBootstrap, OnApplica
     });
   }
 
-  /** The CSV: a disclosure of pseudonymised personal data to the researcher's organisation, audited per person. */
+  /**
+   * The CSV: a disclosure of pseudonymised personal data to the researcher's organisation, audited per person. The
+   * DISCLOSE events commit before the first byte; the bytes then stream from the database in slices (a file of a
+   * million persons never sits in memory), and the stream fails before its last slice unless the bytes hash to the
+   * SHA-256 that the signed manifest names.
+   */
   async download(actor: Actor, id: string): Promise<ExportDownload> {
-    return this.db.tx(actor, async (tx) => {
+    const file = await this.db.tx(actor, async (tx) => {
       const e = await this.requireVisible(tx, actor, id);
       this.auth.assertFreshMfa(actor);
-      const bytes = await this.servable(tx, e, 'data.csv');
-      const release = await this.data.load(tx, (await this.releases.get(tx, e.releaseId))!);
-      const suppressed = new Set(e.suppressedPersonKeys ?? []);
-      const disclosed = release.persons.map((p) => p.personKey).filter((k) => !suppressed.has(k));
-      tx.touch(disclosed);
-      for (let i = 0; i < Math.max(disclosed.length, 1); i += SUBJECTS_PER_EVENT) {
-        await this.audit.record(tx, {
-          action: 'DISCLOSE',
-          objectType: 'ResearchExport',
-          objectIds: [id, e.projectId],
-          subjectIds: disclosed.slice(i, i + SUBJECTS_PER_EVENT),
-          recipientOrgId: actor.organisationId,
-        });
+      this.assertServable(e);
+      const info = await this.repo.fileInfo(tx, e.id, 'data.csv');
+      if (!info) throw new ResearchError('EXPORT_EXPIRED', 'The file is no longer kept');
+      const manifestSha256 = (e.manifest as { files?: Record<string, { sha256?: string }> } | null)?.files?.['data.csv']?.sha256;
+      if (!manifestSha256 || manifestSha256 !== info.sha256) {
+        this.logger.error({ security: true, exportId: id }, 'ALERT: a stored research export file does not match its manifest; not served');
+        throw new DomainError('INTERNAL', 'The export file cannot be served');
       }
-      return { bytes, fileName: `doorstep-export-${id}.csv`, contentType: 'text/csv; charset=utf-8' };
+      // The subjects stay in the database: one INSERT … SELECT writes an event per 1,000 disclosed persons.
+      await this.audit.recordForSubjects(
+        tx,
+        { action: 'DISCLOSE', objectType: 'ResearchExport', objectIds: [id, e.projectId], recipientOrgId: actor.organisationId },
+        this.repo.disclosedPersons(e.releaseId, e.suppressedPersonKeys ?? []),
+        SUBJECTS_PER_EVENT,
+      );
+      return { size: info.size, sha256: manifestSha256 };
     });
+    const stream = new ExportFileStream(
+      (offset, length) => this.db.tx(null, (tx) => this.repo.fileSlice(tx, id, 'data.csv', offset, length)),
+      file.size,
+      file.sha256,
+      () => this.logger.error({ security: true, exportId: id }, 'ALERT: research export bytes do not match the manifest; download cut short'),
+    );
+    return { stream, size: file.size, fileName: `doorstep-export-${id}.csv`, contentType: 'text/csv; charset=utf-8' };
   }
 
   async register(actor: Actor, q: { limit?: number; cursor?: string }): Promise<Page<ExportRegisterEntry>> {
@@ -329,9 +346,13 @@ export class ResearchExportsService implements OnApplicationBootstrap, OnApplica
     return e;
   }
 
-  private async servable(tx: Tx, e: ExportRow, name: 'data.csv' | 'codebook.json'): Promise<Buffer> {
+  private assertServable(e: ExportRow): void {
     if (e.status === 'EXPIRED' || (e.status === 'VERIFIED' && e.expiresAt && e.expiresAt.getTime() <= Date.now())) throw new ResearchError('EXPORT_EXPIRED', 'The download window of this export has closed');
     if (e.status !== 'VERIFIED') throw new ResearchError('EXPORT_NOT_READY', `The export is ${e.status.toLowerCase()}`);
+  }
+
+  private async servable(tx: Tx, e: ExportRow, name: 'codebook.json'): Promise<Buffer> {
+    this.assertServable(e);
     const bytes = await this.repo.file(tx, e.id, name);
     if (!bytes) throw new ResearchError('EXPORT_EXPIRED', 'The file is no longer kept');
     return bytes;
