@@ -26,7 +26,7 @@ function psqlArgs(url) {
 }
 
 /** Seconds psql needs to `\copy (query) TO '/dev/null'`, less its start-up and connection (a `\copy` of one row). */
-async function psqlCopySeconds(url, query) {
+export async function psqlCopySeconds(url, query) {
   const once = async (q) => {
     const t = process.hrtime.bigint();
     const r = await runCommand('psql', [...psqlArgs(url), '-c', `\\copy (${q}) TO '/dev/null'`], { core: 1 });
@@ -133,7 +133,7 @@ export async function runResearch(ctx, { server, researcherToken, releases, wind
 }
 
 /** list at a fixed 200 req/s with and without a concurrent full-speed download: p99 ratio. */
-async function downloadDuringList(ctx, server, filePath, headers, windows) {
+export async function downloadDuringList(ctx, server, filePath, headers, windows) {
   const seconds = Math.max(3, Math.min(windows.fixed > 8 ? 10 : 5, windows.fixed));
   // 200 req/s on the reference machine; never above half of this machine's L1 list capacity
   const rate = Math.max(5, Math.min(200, Math.round(0.5 * (ctx.listCapacityL1 ?? 400))));
