@@ -471,7 +471,7 @@ const gitCommit = (() => {
 const run = { profile: profileName, size: SIZES[sizeLabel], sizeLabel, seed, rounds, gitCommit, startedAt: new Date(started).toISOString(), durationSeconds: Math.round((Date.now() - started) / 1000), windows, latencyDriver, levels, only: [...only], argv };
 const referrals = cloneSums.referrals?.rows ?? null;
 const levelsNote = {
-  statisticsAndExports: research?.level ?? 'not run',
+  statisticsAndExports: researchL3?.run && !researchL3.run.error ? `L3 (app routes) and ${research?.level ?? 'no L1'}` : research?.level ?? 'not run',
   researchApiAtL3: researchL3 ?? 'L3 not run',
   rls: 'not run: the schema has no row-level security policies yet (access-and-audit.md §2.6 switches RLS on later)',
   sealer: 'one standalone sealer process (the app\'s AuditSealer, unpinned) for every level; L2 and L3 run with AUDIT_SEALER_ENABLED=false',

@@ -1,6 +1,6 @@
-// L1 research routes (bench-only paths under /api/v1/bench-research): the research module of the app is not wired to
-// HTTP yet, so statistics and exports are measured here, at the L1 level, over the same SQL the module is designed to
-// run (research-data.md, performance.md §2 "Statistics and exports"):
+// L1 research routes (bench-only paths under /api/v1/bench-research): statistics and exports over the same SQL the
+// research module runs, without the framework, as the L1 reference beside the app's own routes at L3
+// (research-data.md, performance.md §2 "Statistics and exports"):
 //   POST /stats/live           counting step of a new ad-hoc table (at most two at a time)
 //   GET  /stats/rollup         a catalogue table from the per-release rollup, stored after first use
 //   POST /exports              export build: COPY of the release rows, pids in Node (HKDF project key, HMAC), the file

@@ -38,7 +38,7 @@ export async function psqlCopySeconds(url, query) {
 }
 
 export async function runResearch(ctx, { server, researcherToken, releases, windows, smoke }) {
-  const out = { level: 'L1-only: research API not yet available at L3 (bench-research routes of the L1 server over the same SQL)' };
+  const out = { level: 'L1 (bench-research routes of the L1 server over the same SQL)' };
   const headers = { authorization: `Bearer ${researcherToken}`, 'user-agent': 'doorstep-bench' };
   const mainRelease = releases.main;
 
