@@ -22,7 +22,7 @@ import { ResearchError } from '../research.errors.js';
 import { ResearchTablesRepository } from '../tables/research-tables.repository.js';
 import { verifyExport } from '../verify/export-verifier.js';
 import { buildExportBundle, type ExportBundle } from './export-bundle.js';
-import { ExportFileStream } from './export-file-stream.js';
+import { exportFileStream } from './export-file-stream.js';
 import { DEFAULT_EXPORT_LIMITS, type ExportPolicy } from './export-request.js';
 import type { EarlierExport } from './lineage.js';
 import { ResearchExportsRepository, type ExportRow } from './research-exports.repository.js';
@@ -158,7 +158,7 @@ export class ResearchExportsService implements OnApplicationBootstrap, OnApplica
       );
       return { size: info.size, sha256: manifestSha256 };
     });
-    const stream = new ExportFileStream(
+    const stream = exportFileStream(
       (offset, length) => this.db.tx(null, (tx) => this.repo.fileSlice(tx, id, 'data.csv', offset, length)),
       file.size,
       file.sha256,
