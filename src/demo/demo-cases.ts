@@ -1,21 +1,10 @@
+import { SeededRandom } from '../common/seeded-random.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { CaseState } from '../common/domain-enums.js';
 import type { Tx } from '../database/tx.js';
 import { matchKey, nameForSimilarity } from '../subjects/subject-matching.js';
 import { slotOf } from '../visits/time-slots.js';
 import type { DemoWorld } from './demo-seed.service.js';
-
-/** A small deterministic PRNG (mulberry32): the same demo on every fresh database. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GIVEN = ['Daan', 'Sem', 'Lucas', 'Milan', 'Levi', 'Noah', 'Finn', 'Jayden', 'Emma', 'Julia', 'Mila', 'Sophie', 'Noor', 'Yara', 'Saar', 'Lotte', 'Amir', 'Yusuf', 'Aya', 'Ilias', 'Fenna', 'Ravi', 'Nadia', 'Bram', 'Tess', 'Kevin', 'Mohammed', 'Sara', 'Luuk', 'Iris'];
 const FAMILY = ['de Boer', 'Visser', 'Smit', 'Meijer', 'de Groot', 'Bos', 'Vos', 'Peters', 'Hendriks', 'van Leeuwen', 'Dekker', 'Brouwer', 'de Wit', 'Dijkstra', 'Smits', 'de Graaf', 'van der Meer', 'Kok', 'Jacobs', 'Vermeulen', 'El Idrissi', 'Yilmaz', 'Bakker', 'Mulder', 'Kuipers', 'Postma', 'Veenstra', 'van Dam', 'Koster', 'Prins'];
@@ -83,8 +72,8 @@ const DAY = 86_400_000;
  * (demo data is not processing by a person, so it writes no audit events).
  */
 export async function seedDemoCases(tx: Tx, world: DemoWorld, config: AppConfig): Promise<number> {
-  const rnd = prng(20261128);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+  // The same demo on every fresh database.
+  const rng = new SeededRandom(20261128);
   const now = Date.now();
   const districtOf = async (code: string) => (await tx.one<{ m: string; d: string }>(`SELECT m.id AS m, m.parent_id AS d FROM areas m WHERE m.code = $1`, [code]))!;
   const visitorsFor = (code: string) =>
@@ -98,12 +87,12 @@ export async function seedDemoCases(tx: Tx, world: DemoWorld, config: AppConfig)
     n++;
     const given = GIVEN[n % GIVEN.length];
     const family = FAMILY[(n * 7) % FAMILY.length];
-    const age = spec.minor ? 14 + (n % 3) : 17 + Math.floor(rnd() * 8);
-    const dobDate = new Date(now - age * 365.25 * DAY - Math.floor(rnd() * 300) * DAY);
+    const age = spec.minor ? 14 + (n % 3) : 17 + rng.int(0, 7);
+    const dobDate = new Date(now - age * 365.25 * DAY - rng.int(0, 299) * DAY);
     const dob = dobDate.toISOString().slice(0, 10);
     const area = await districtOf(spec.municipality);
     const closedAgo = spec.closedMonthsAgo ? spec.closedMonthsAgo * 30 * DAY : 0;
-    const start = now - closedAgo - (20 + Math.floor(rnd() * 40)) * DAY;
+    const start = now - closedAgo - (20 + rng.int(0, 39)) * DAY;
     const t = (days: number) => new Date(start + days * DAY);
     const postcode = `${POSTCODE_BASE[spec.municipality] ?? 3511 + (n % 80)} ${String.fromCharCode(65 + (n % 26))}${String.fromCharCode(65 + ((n * 3) % 26))}`;
     const subjectId = (await tx.one<{ id: string }>(
@@ -115,7 +104,7 @@ export async function seedDemoCases(tx: Tx, world: DemoWorld, config: AppConfig)
         given,
         dob,
         n % 2 ? 'MALE' : 'FEMALE',
-        pick(STREETS),
+        rng.pick(STREETS),
         String(1 + (n % 180)),
         postcode,
         spec.municipality,
@@ -149,13 +138,13 @@ export async function seedDemoCases(tx: Tx, world: DemoWorld, config: AppConfig)
         world.orgIds[referrerKey],
         t(0),
         t(-20).toISOString().slice(0, 7),
-        [pick(['ACCOUNT_USED_FOR_FRAUD', 'CARD_PIN_HANDED_OVER', 'ACCOUNT_BLOCKED'])],
-        pick(config.workflow.legalBasisCodes),
+        [rng.pick(['ACCOUNT_USED_FOR_FRAUD', 'CARD_PIN_HANDED_OVER', 'ACCOUNT_BLOCKED'])],
+        rng.pick(config.workflow.legalBasisCodes),
         referralStatus,
         referralStatus === 'RECEIVED' ? null : t(1),
         `${source === 'BANK' ? 'INC' : 'PL0900'}-DEMO-${1000 + n}`,
-        pick(['MARKETPLACE', 'PHISHING', 'WHATSAPP_FRIEND_IN_NEED', 'BANK_HELPDESK']),
-        pick(['LT_1K', '1K_5K', '5K_25K']),
+        rng.pick(['MARKETPLACE', 'PHISHING', 'WHATSAPP_FRIEND_IN_NEED', 'BANK_HELPDESK']),
+        rng.pick(['LT_1K', '1K_5K', '5K_25K']),
         source === 'POLICE' ? 'Demo: melding via politie-intake' : null,
       ],
     );
@@ -247,7 +236,7 @@ export async function seedDemoCases(tx: Tx, world: DemoWorld, config: AppConfig)
               spec.minor === 'absent' ? false : spec.minor ? true : null,
               spec.minor === 'absent' ? 'PARENT_NOT_AVAILABLE_SUBJECT_AGREED' : null,
               ['LEGAL_CONSEQUENCES', 'BANK_CONSEQUENCES_IVR_EVR', 'HOW_TO_SAY_NO'],
-              pick(['SNAPCHAT', 'INSTAGRAM', 'TELEGRAM']),
+              rng.pick(['SNAPCHAT', 'INSTAGRAM', 'TELEGRAM']),
               n % 4 === 0,
               spec.minor ? 'BOTH' : 'SUBJECT',
               spec.agreements ? 'Demo: elke week even bellen met de jongerenwerker' : null,

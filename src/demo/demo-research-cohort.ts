@@ -7,6 +7,7 @@ import { releaseMonths, wholeYears } from '../research/releases/release-derivati
 import { firstInitial, matchKey, nameForSimilarity, normaliseFamilyName } from '../subjects/subject-matching.js';
 import type { DemoWorld } from './demo-seed.service.js';
 import { DISTRICTS, REGION } from './geography.js';
+import { SeededRandom } from '../common/seeded-random.js';
 
 /**
  * A closed historic cohort for the research demo: about 600 young people first visited in the six quarters that a
@@ -56,49 +57,11 @@ export async function seedResearchCohort(tx: Tx, world: DemoWorld, config: AppCo
 /** The same, at a given seed time; returns the number of persons written (0 when the cohort already exists). */
 export async function seedResearchCohortAt(tx: Tx, world: DemoWorld, config: AppConfig, seedTime: Date): Promise<number> {
   // Ids come from their own seeded stream and the first one drawn is the first subject's: it marks the cohort.
-  if (await tx.one(`SELECT 1 FROM subjects WHERE id = $1`, [new Rng(ID_SEED).uuid()])) return 0;
+  if (await tx.one(`SELECT 1 FROM subjects WHERE id = $1`, [new SeededRandom(ID_SEED).uuid()])) return 0;
   const plan = new CohortPlan(world, config, seedTime);
   for (let i = 0; i < RESEARCH_COHORT_PERSONS; i += 1) plan.person(i);
   await plan.insert(tx);
   return RESEARCH_COHORT_PERSONS;
-}
-
-/** mulberry32, as in the demo cases: small, fast and the same on every platform. */
-class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  weighted<T>(items: ReadonlyArray<readonly [T, number]>): T {
-    let r = this.next() * items.reduce((s, [, w]) => s + w, 0);
-    for (const [item, w] of items) {
-      r -= w;
-      if (r < 0) return item;
-    }
-    return items[items.length - 1]![0];
-  }
-  /** A version-4-shaped uuid from four draws. */
-  uuid(): string {
-    const w = (): string => (Math.floor(this.next() * 4294967296) + 4294967296).toString(16).slice(1);
-    const [a, b, c, d] = [w(), w(), w(), w()];
-    return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${'89ab'[parseInt(c[0]!, 16) & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`;
-  }
 }
 
 /**
@@ -214,8 +177,8 @@ interface CaseDraft {
 /** Builds the rows of the whole cohort in memory; `insert` writes them with one statement per table. */
 class CohortPlan {
   readonly rows: Rows = { subjects: [], cases: [], referrals: [], transitions: [], visits: [], visitors: [], attempts: [], conversations: [], careReferrals: [], followUps: [] };
-  private readonly rng = new Rng(SEED);
-  private readonly ids = new Rng(ID_SEED);
+  private readonly rng = new SeededRandom(SEED);
+  private readonly ids = new SeededRandom(ID_SEED);
   private readonly clock: LocalClock;
   private readonly window: ResearchCohortWindow;
   private readonly firstDay: string;

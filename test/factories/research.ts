@@ -67,7 +67,7 @@ export interface SyntheticRelease {
  */
 export async function insertSyntheticRelease(w: World, o: { persons?: number; seed?: number; cutoff?: string; status?: 'BUILT' | 'PUBLISHED'; seriesId?: string } = {}): Promise<SyntheticRelease> {
   const cutoff = o.cutoff ?? '2025-06-30';
-  const reg = syntheticRegister({ seed: o.seed ?? 7, persons: o.persons ?? 1500, cutoff });
+  const reg = syntheticRegister({ seed: o.seed ?? 1, persons: o.persons ?? 1500, cutoff });
   const geography = await w.t.app.get(Db).tx(null, (tx) => w.t.app.get(ResearchReleasesRepository).geography(tx));
   const definition = researchRegistryDefinition({ registryVersion: RESEARCH_REGISTRY_VERSION, geography, months: reg.months });
   const id = randomUUID();

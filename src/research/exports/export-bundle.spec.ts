@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ResearchError } from '../research.errors.js';
 import { columnCodes, type ReleaseColumn } from '../releases/release-person.js';
-import { SeededRandom } from '../testing/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import { syntheticRegister } from '../testing/synthetic-register.js';
 import { parseExportCsv, testExport } from '../testing/export-fixtures.js';
 import type { ExportBundle } from './export-bundle.js';

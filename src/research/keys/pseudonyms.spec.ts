@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SeededRandom } from '../testing/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import { base32Lower } from './base32.js';
 import { deriveProjectKey, hkdfSha256, hmacSha256, pseudonym, pseudonymiser } from './pseudonyms.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ATTEMPT_RESULTS, CARE_STATUSES, SOURCE_TYPES, type AttemptResult } from '../../common/domain-enums.js';
 import { buildResearchRegistry } from '../registry/research-registry.js';
 import { ResearchError } from '../research.errors.js';
-import { SeededRandom } from '../testing/seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 import { SourceFactsBuilder } from '../testing/source-facts-builder.js';
 import { SYNTHETIC_GEOGRAPHY } from '../testing/synthetic-register.js';
 import { addDays, monthOf } from './calendar.js';

@@ -5,7 +5,7 @@ import type { EarlierExport } from '../exports/lineage.js';
 import { deriveProjectKey, pseudonymiser } from '../keys/pseudonyms.js';
 import type { ReleasePerson } from '../releases/release-person.js';
 import type { Registry } from '../registry/dimension-registry.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 
 export const testSigningKeys: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ed25519');
 

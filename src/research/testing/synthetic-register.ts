@@ -4,7 +4,7 @@ import type { Registry } from '../registry/dimension-registry.js';
 import { monthRange } from '../registry/period-codes.js';
 import { buildResearchRegistry } from '../registry/research-registry.js';
 import type { GeographyInput } from '../registry/registry.types.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../../common/seeded-random.js';
 
 /** A programme region of whole municipalities in districts; codes look like CBS codes but the set is synthetic. */
 export const SYNTHETIC_GEOGRAPHY: GeographyInput = {
