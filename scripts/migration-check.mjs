@@ -1,7 +1,7 @@
 // CI migration check on an empty database: migrate; the schema the entities describe must need no
 // further change (drift check); revert every migration; migrate again; check drift again.
 // Usage: node scripts/migration-check.mjs <admin postgres url>
-import pg from 'pg';
+import { scratchDatabase } from './scratch-database.mjs';
 import { DataSource } from 'typeorm';
 
 const { typeOrmOptions } = await import('../dist/src/database/database.config.js');
@@ -12,14 +12,8 @@ if (!admin) {
   console.error('usage: migration-check.mjs <postgres admin url>');
   process.exit(2);
 }
-const name = `doorstep_migcheck_${process.pid}`;
-const c = new pg.Client({ connectionString: admin });
-await c.connect();
-await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-await c.query(`CREATE DATABASE "${name}"`);
-const url = new URL(admin);
-url.pathname = `/${name}`;
-const ds = new DataSource({ ...typeOrmOptions({ url: url.href, poolSize: 2 }, { dbAcquireTimeoutMs: 10_000, dbStatementTimeoutMs: 600_000 }), migrationsRun: false });
+const scratch = await scratchDatabase(admin, 'doorstep_migcheck');
+const ds = new DataSource({ ...typeOrmOptions({ url: scratch.url, poolSize: 2 }, { dbAcquireTimeoutMs: 10_000, dbStatementTimeoutMs: 600_000 }), migrationsRun: false });
 let failed = false;
 
 async function drift(stage) {
@@ -53,7 +47,6 @@ try {
   console.error('[migration-check] failed:', e);
 } finally {
   await ds.destroy().catch(() => undefined);
-  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await c.end();
+  await scratch.drop();
 }
 process.exit(failed ? 1 : 0);

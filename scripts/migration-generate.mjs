@@ -15,8 +15,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { scratchDatabase as serverScratchDatabase } from './scratch-database.mjs';
 import { addToIndex, migrationFileName, parseArgs, renderMigration } from './migration-template.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,21 +38,7 @@ async function scratchDatabase() {
     const embedded = await startEmbeddedPostgres('memory://');
     return { url: embedded.url, where: 'embedded PGlite (in memory)', drop: () => embedded.stop() };
   }
-  const name = `doorstep_miggen_${process.pid}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await c.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    where: `scratch database ${name} on ${url.host}`,
-    drop: async () => {
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return serverScratchDatabase(admin, 'doorstep_miggen');
 }
 
 const escape = (sql) => sql.replace(/`/g, '\\`');
