@@ -73,12 +73,20 @@ function eventValues(actor: Actor | null, ev: AuditEventInput, fallbackPurpose: 
 }
 
 /**
- * Inserts one audit event in the given transaction. Ids and codes only: no names, no free text.
+ * Writes one audit event in the given transaction. Ids and codes only: no names, no free text.
  * Subject and object ids are sorted and distinct so the hash chain has one canonical form.
+ * The INSERT is deferred (Tx.defer): it reaches the database in the same transaction, ahead of the next
+ * statement or just before COMMIT, and `onError` maps its failure there.
  */
-export async function insertAuditEvent(tx: Tx, actor: Actor | null, ev: AuditEventInput, fallbackPurpose: ProcessingActivity = 'ADMINISTRATION'): Promise<void> {
+export async function insertAuditEvent(
+  tx: Tx,
+  actor: Actor | null,
+  ev: AuditEventInput,
+  fallbackPurpose: ProcessingActivity = 'ADMINISTRATION',
+  onError?: (err: unknown) => Error,
+): Promise<void> {
   const subjectIds = uuids(ev.subjectIds);
-  await tx.query(INSERT_ONE, eventValues(actor, ev, fallbackPurpose, subjectIds));
+  tx.defer({ sql: INSERT_ONE, params: eventValues(actor, ev, fallbackPurpose, subjectIds), onError });
   for (const id of subjectIds) tx.auditedSubjects.add(id);
   tx.auditEvents++;
 }
@@ -105,6 +113,7 @@ export async function insertAuditEventsForSubjects(
   subjects: SubjectQuery,
   perEvent: number,
   fallbackPurpose: ProcessingActivity = 'ADMINISTRATION',
+  onError?: (err: unknown) => Error,
 ): Promise<number> {
   const values = eventValues(actor, ev, fallbackPurpose, []);
   const params: unknown[] = [...subjects.params];
@@ -121,7 +130,7 @@ export async function insertAuditEventsForSubjects(
              GROUP BY g) s`;
   const written = await tx.exec(sql, params);
   if (written === 0) {
-    await insertAuditEvent(tx, actor, { ...ev, subjectIds: [] }, fallbackPurpose);
+    await insertAuditEvent(tx, actor, { ...ev, subjectIds: [] }, fallbackPurpose, onError);
     return 1;
   }
   tx.auditEvents += written;

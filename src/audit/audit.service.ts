@@ -31,23 +31,29 @@ export class AuditService implements OnModuleInit {
    * transaction fails with 503 and nothing — no change, no personal data — leaves (fail closed).
    */
   async record(tx: Tx, event: AuditEventInput): Promise<void> {
-    await this.failClosed(tx, () => insertAuditEvent(tx, tx.actor, event));
+    // The INSERT is deferred to the transaction's next statement or COMMIT; its failure is mapped there.
+    await insertAuditEvent(tx, tx.actor, event, 'ADMINISTRATION', (e) => this.closed(tx, e));
   }
 
   /** `event` once per `perEvent` subjects of a query (bulk disclosures), fail-closed like `record`. */
   async recordForSubjects(tx: Tx, event: Omit<AuditEventInput, 'subjectIds'>, subjects: SubjectQuery, perEvent: number): Promise<void> {
-    await this.failClosed(tx, () => insertAuditEventsForSubjects(tx, tx.actor, event, subjects, perEvent));
+    await this.failClosed(tx, () => insertAuditEventsForSubjects(tx, tx.actor, event, subjects, perEvent, 'ADMINISTRATION', (e) => this.closed(tx, e)));
   }
 
   private async failClosed(tx: Tx, write: () => Promise<unknown>): Promise<void> {
     try {
       await write();
     } catch (e) {
-      const state = sqlState(e);
-      if (state && RETRYABLE_SQLSTATES.has(state)) throw e;
-      this.logger.error({ security: true, sqlState: state, requestId: tx.actor?.request.requestId }, 'audit event could not be written; the request fails closed');
-      throw new DomainError('UNAVAILABLE', 'The request could not be recorded in the audit trail; nothing was changed or returned', { retryAfterSeconds: 2 });
+      throw this.closed(tx, e);
     }
+  }
+
+  /** A failed audit write: a retryable conflict reruns the transaction, anything else fails closed with 503. */
+  private closed(tx: Tx, e: unknown): Error {
+    const state = sqlState(e);
+    if (state && RETRYABLE_SQLSTATES.has(state)) return e as Error;
+    this.logger.error({ security: true, sqlState: state, requestId: tx.actor?.request.requestId }, 'audit event could not be written; the request fails closed');
+    return new DomainError('UNAVAILABLE', 'The request could not be recorded in the audit trail; nothing was changed or returned', { retryAfterSeconds: 2 });
   }
 
   /** Refusals by the access guard (layers 1 and 2), before any record was loaded. */

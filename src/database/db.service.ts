@@ -134,6 +134,7 @@ export class Db implements OnApplicationShutdown {
       let result: T;
       try {
         result = await work(tx);
+        await tx.flush();
         const uncovered = tx.uncoveredSubjects();
         if (uncovered.length > 0) {
           // Fail closed: personal data may not leave without an audit event naming its subject.

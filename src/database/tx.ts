@@ -36,6 +36,55 @@ export function preparedQuery(client: PoolClient, text: string, values: unknown[
   return { name, text, values };
 }
 
+/** A write whose result nobody reads: it waits for the transaction's next statement or its COMMIT (see Tx.defer). */
+export interface DeferredWrite {
+  /** One plain `INSERT` with parameters $1…$n: no quotes, no dollar quoting, no RETURNING. */
+  sql: string;
+  params: unknown[];
+  /** Maps a failure of the statement that carried this write (e.g. the audit trail's fail-closed 503). */
+  onError?: (err: unknown) => Error;
+}
+
+const SINGLE_ROW_INSERT = /^INSERT INTO [a-z_]+ \([^()]*\) VALUES \([^()]*\)$/;
+
+/** `$k` → `$(k + offset)`; deferred SQL holds no literals, so every `$` is a parameter. */
+function shift(sql: string, offset: number): string {
+  return offset === 0 ? sql : sql.replace(/\$(\d+)/g, (_m, k: string) => `$${Number(k) + offset}`);
+}
+
+/**
+ * Several deferred writes as one statement: runs of the same single-row INSERT become one multi-row INSERT (rows in
+ * the order they were written), and different statements become data-modifying WITH parts, which PostgreSQL runs
+ * exactly once each, in the same snapshot, whether or not the outer statement reads them.
+ */
+export function combineWrites(writes: readonly DeferredWrite[]): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (let i = 0; i < writes.length; ) {
+    const w = writes[i]!;
+    if (/'|\$[A-Za-z_]*\$|\bRETURNING\b/i.test(w.sql)) throw new Error('a deferred write must be a plain parameterised INSERT');
+    let j = i + 1;
+    if (SINGLE_ROW_INSERT.test(w.sql)) while (j < writes.length && writes[j]!.sql === w.sql) j += 1;
+    if (j - i > 1) {
+      const head = w.sql.slice(0, w.sql.lastIndexOf(' VALUES (') + ' VALUES '.length);
+      const row = w.sql.slice(head.length);
+      const rows: string[] = [];
+      for (let k = i; k < j; k += 1) {
+        rows.push(shift(row, params.length));
+        params.push(...writes[k]!.params);
+      }
+      parts.push(`${head}${rows.join(', ')}`);
+    } else {
+      parts.push(shift(w.sql, params.length));
+      params.push(...w.params);
+    }
+    i = j;
+  }
+  if (parts.length === 1) return { sql: parts[0]!, params };
+  const last = parts.pop()!;
+  return { sql: `WITH ${parts.map((p, k) => `w${k} AS (${p})`).join(', ')} ${last}`, params };
+}
+
 /**
  * One database transaction on one pooled connection, with the acting principal attached. Repositories
  * receive it as their first argument; services never see SQL.
@@ -48,6 +97,7 @@ export class Tx {
   /** Work to run only after COMMIT succeeded (e.g. cache invalidation). */
   readonly afterCommit: Array<() => void> = [];
   auditEvents = 0;
+  private pending: DeferredWrite[] = [];
 
   /**
    * `prepare` is off on the embedded database: every pooled connection there is the same PGlite session, so a
@@ -59,8 +109,38 @@ export class Tx {
     private readonly prepare = true,
   ) {}
 
-  private run<T extends QueryResultRow>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
+  private send<T extends QueryResultRow>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
     return params.length === 0 || !this.prepare ? this.client.query<T>(sql, params) : this.client.query<T>(preparedQuery(this.client, sql, params));
+  }
+
+  /** Every statement goes after the deferred writes, so the transaction always reads its own writes. */
+  private async run<T extends QueryResultRow>(sql: string, params: unknown[]): Promise<QueryResult<T>> {
+    if (this.pending.length > 0) await this.flush();
+    return this.send<T>(sql, params);
+  }
+
+  /**
+   * Queue a write whose result nobody reads (audit events, the idempotency record). It is sent with the other
+   * queued writes in one statement just before the transaction's next statement or its COMMIT, so the writes that
+   * close a request cost one round trip instead of one each. It is still part of the transaction: if it fails,
+   * nothing commits.
+   */
+  defer(write: DeferredWrite): void {
+    this.pending.push(write);
+  }
+
+  /** Send the deferred writes now (Db.tx calls this before COMMIT). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const writes = this.pending;
+    this.pending = [];
+    const { sql, params } = combineWrites(writes);
+    try {
+      await this.send(sql, params);
+    } catch (err) {
+      const mapped = writes.find((w) => w.onError)?.onError;
+      throw mapped ? mapped(err) : err;
+    }
   }
 
   async query<T extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {

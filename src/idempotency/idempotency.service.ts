@@ -64,13 +64,14 @@ export class IdempotencyService {
     }
     const result = await work();
     const now = this.clock.now();
-    await tx.exec(
-      `INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, body, headers, created_at, expires_at)
+    // Deferred: it goes in one statement with the request's audit events, just before COMMIT.
+    tx.defer({
+      sql: `INSERT INTO idempotency_keys (scope, key, fingerprint, status_code, body, headers, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code, body = EXCLUDED.body,
          headers = EXCLUDED.headers, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
-      [scope, req.key, fp, result.status, JSON.stringify(result.body), result.headers ?? {}, now, new Date(now.getTime() + this.config.idempotencyTtlHours * 3_600_000)],
-    );
+      params: [scope, req.key, fp, result.status, JSON.stringify(result.body), result.headers ?? {}, now, new Date(now.getTime() + this.config.idempotencyTtlHours * 3_600_000)],
+    });
     return result;
   }
 
