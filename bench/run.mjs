@@ -261,7 +261,7 @@ async function runHttpLevel(level) {
   const env = appEnvFor(benchUrl, PORTS[level], `${level}-r${ctx.round}`, level === 'L1-noaudit' ? { BENCH_L1_NOAUDIT: '1' } : {});
   await refreshSessions();
   const profDir = join(runDir, 'profiles', `${level}-r${ctx.round}`);
-  const nodeArgs = argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const nodeArgs = [...(argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const server = await startServer({ entry: ENTRY[level], env, port: PORTS[level], outFile: join(runDir, 'logs', `${level}-r${ctx.round}.out`), label: level, nodeArgs });
   server.logFile = env.LOG_FILE;
   log(`${level} started (pid ${server.pid})`);

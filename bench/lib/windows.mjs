@@ -31,6 +31,8 @@ async function end(ctx, server, b, requests) {
     peakRssMb: rss ? round(rss.peak / 1048576, 1) : null,
     rssStartMb: rss ? round(rss.first / 1048576, 1) : null,
     eventLoopDelayMs: probe?.eld ?? null,
+    gcPauses: probe?.gc ?? null,
+    heapMb: probe?.memory ? { used: round(probe.memory.heapUsed / 1048576, 1), total: round(probe.memory.heapTotal / 1048576, 1), external: round(probe.memory.external / 1048576, 1), arrayBuffers: round(probe.memory.arrayBuffers / 1048576, 1) } : null,
     roundTripsPerReq: probe ? round(probe.counters.calls / n, 2) : null,
     statementsPerReq: probe ? round(probe.counters.statements / n, 2) : null,
     walBytesPerReq: round((await walBytes(ctx.admin, b.mark.lsn, mark.lsn)) / n, 0),
@@ -107,6 +109,7 @@ export async function httpWindows(ctx, { server, level, scenario, input, tag, wi
     rec.fixedRate = {
       driver: f.driver, targetRps: rate, achievedRps: round(f.achieved, 1), achievedShare: round(f.achieved / rate, 3), valid: f.achieved >= 0.98 * rate,
       latencyMs: Object.fromEntries(Object.entries(f.latency).map(([k, v]) => [k, round(v, 3)])), statusCodes: f.statusCodes, errors: f.errors, samples: f.samples,
+      sendLagMs: f.sendLag ? { p99: round(f.sendLag.p99, 3), max: round(f.sendLag.max, 3), over10ms: f.sendLag.over10ms } : null,
       inputsWrapped: f.wrapped, ...fm,
     };
   } else if (!fixed) rec.fixedRate = { skipped: 'not measured at this level in this profile (no gate uses it)' };

@@ -9,7 +9,8 @@
 //             "fixed-rate" latencies are close to closed-loop latencies at 32 connections; it is kept for comparison.
 // Any non-2xx answer is an error. Input files are JSON arrays of { method, path, headers, body, expect }.
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import { setImmediate as immediate } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -125,6 +126,9 @@ async function fixedPaced({ url, file, start = 0, connections = 32, duration, ra
   const total = Math.max(1, Math.round(rate * duration));
   const intervalNs = 1e9 / rate;
   const latencies = new Float64Array(total);
+  // how late each request left this process after its due time: a stall of the load generator itself (its GC, the
+  // machine) shows here, and is told apart from the server's
+  const sendLag = new Float64Array(total);
   const statusCodes = {};
   const perSecond = new Array(Math.ceil(duration) + 1).fill(0);
   let done = 0;
@@ -148,6 +152,7 @@ async function fixedPaced({ url, file, start = 0, connections = 32, duration, ra
     if (++done === total) resolveAll();
   };
   const fire = (k, due) => {
+    sendLag[k] = Number(process.hrtime.bigint() - due) / 1e6;
     const item = cur.next();
     const body = item.body ? Buffer.from(item.body) : null;
     const headers = headersOf(item, tag, k);
@@ -177,13 +182,25 @@ async function fixedPaced({ url, file, start = 0, connections = 32, duration, ra
   }
   await Promise.race([all, sleep(15_000)]);
   agent.destroy();
+  if (process.env.BENCH_TRACE_DIR) {
+    // per request: index, due time after the window's start (ms), latency (ms), send lag (ms); to find out whether a tail is one stall or spread out
+    const lines = Array.from(latencies.subarray(0, done), (l, k) => `${k}\t${((k * intervalNs) / 1e6).toFixed(1)}\t${l.toFixed(2)}\t${sendLag[k].toFixed(2)}`);
+    writeFileSync(join(process.env.BENCH_TRACE_DIR, `${tag}.tsv`), `${lines.join('\n')}\n`);
+  }
   const lat = Array.from(latencies.subarray(0, done)).sort((a, b) => a - b);
   const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.max(0, Math.ceil((p / 100) * lat.length) - 1))] : null);
   return {
     driver: 'paced', target: rate, achieved: completedInWindow / duration, requests: done, sent, lost: total - done, samples: perSecond.slice(0, Math.ceil(duration)),
     latency: { p50: q(50), p90: q(90), p99: q(99), p999: q(99.9), max: lat.length ? lat[lat.length - 1] : null },
+    sendLag: lagSummary(sendLag.subarray(0, sent)),
     statusCodes, errors: errors + (total - done), nextStart: cur.position, wrapped: cur.wrapped,
   };
+}
+
+function lagSummary(lags) {
+  const sorted = Array.from(lags).sort((a, b) => a - b);
+  const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : null);
+  return { p99: q(99), max: sorted.length ? sorted[sorted.length - 1] : null, over10ms: sorted.filter((x) => x > 10).length };
 }
 
 /** Sequential requests (one connection) with per-request latency, for the deep-page probe and statistics. */
