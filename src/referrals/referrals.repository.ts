@@ -4,6 +4,23 @@ import { selectFacts } from '../authorization/sql-scope.js';
 import { SqlParams } from '../database/sql-params.js';
 import type { Tx } from '../database/tx.js';
 
+export interface OrganisationRow {
+  type: string;
+  canRefer: boolean;
+  active: boolean;
+  covenantSignedAt: Date | null;
+}
+
+export interface TransitionRow {
+  caseId: string;
+  from: string | null;
+  to: string;
+  at: Date;
+  byUserId: string | null;
+  byRole: string | null;
+  reasonCode: string | null;
+}
+
 export interface MunicipalityRow {
   id: string;
   code: string;
@@ -87,18 +104,27 @@ const COLUMNS = `r.id, r.case_id AS "caseId", r.subject_id AS "subjectId", c.dis
 @Injectable()
 export class ReferralsRepository {
   /** By CBS code or (case-insensitive) name; whether it lies in an active programme district. */
-  async municipality(tx: Tx, input: string): Promise<MunicipalityRow | null> {
-    return tx.one<MunicipalityRow>(
-      `SELECT m.id, m.code, d.id AS "districtId", (m.active AND d.active IS TRUE) AS "inProgramme"
-         FROM areas m LEFT JOIN areas d ON d.id = m.parent_id AND d.level = 'DISTRICT'
-        WHERE m.level = 'MUNICIPALITY' AND (upper(m.code) = upper($1) OR lower(m.name) = lower($1))
-        LIMIT 1`,
-      [input.trim()],
+  /**
+   * What intake checks before it writes, in one round trip: the caller's organisation (null without one) and the
+   * municipality named by CBS code or name (null when unknown).
+   */
+  async intakeContext(tx: Tx, organisationId: string | null, municipalityInput: string): Promise<{ org: OrganisationRow | null; municipality: MunicipalityRow | null }> {
+    const row = await tx.one<OrganisationRow & { mId: string | null; mCode: string; districtId: string | null; inProgramme: boolean; orgFound: boolean }>(
+      `SELECT o.id IS NOT NULL AS "orgFound", o.type, o.can_refer AS "canRefer", o.active, o.covenant_signed_at AS "covenantSignedAt",
+              m.id AS "mId", m.code AS "mCode", m."districtId", m."inProgramme"
+         FROM (SELECT 1) one
+         LEFT JOIN organisations o ON o.id = $1::uuid
+         LEFT JOIN LATERAL (
+           SELECT m.id, m.code, d.id AS "districtId", (m.active AND d.active IS TRUE) AS "inProgramme"
+             FROM areas m LEFT JOIN areas d ON d.id = m.parent_id AND d.level = 'DISTRICT'
+            WHERE m.level = 'MUNICIPALITY' AND (upper(m.code) = upper($2) OR lower(m.name) = lower($2))
+            LIMIT 1) m ON true`,
+      [organisationId, municipalityInput.trim()],
     );
-  }
-
-  async organisation(tx: Tx, id: string): Promise<{ type: string; canRefer: boolean; active: boolean; covenantSignedAt: Date | null } | null> {
-    return tx.one(`SELECT type, can_refer AS "canRefer", active, covenant_signed_at AS "covenantSignedAt" FROM organisations WHERE id = $1`, [id]);
+    return {
+      org: row?.orgFound ? { type: row.type, canRefer: row.canRefer, active: row.active, covenantSignedAt: row.covenantSignedAt } : null,
+      municipality: row?.mId ? { id: row.mId, code: row.mCode, districtId: row.districtId, inProgramme: row.inProgramme } : null,
+    };
   }
 
   async subjectByMatchKey(tx: Tx, key: Buffer): Promise<{ id: string } | null> {
@@ -151,16 +177,12 @@ export class ReferralsRepository {
     await tx.exec(`UPDATE cases SET state = 'CLOSED', state_changed_at = $3, closure_reason = $2, closure_group = 'NOT_ELIGIBLE', closed_at = $3, version = version + 1 WHERE id = $1`, [caseId, reason, at]);
   }
 
-  async insertTransition(tx: Tx, t: { caseId: string; from: string | null; to: string; at: Date; byUserId: string | null; byRole: string | null; reasonCode: string | null }): Promise<void> {
-    await tx.exec(`INSERT INTO case_transitions (case_id, from_state, to_state, at, by_user_id, by_role, reason_code) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-      t.caseId,
-      t.from,
-      t.to,
-      t.at,
-      t.byUserId,
-      t.byRole,
-      t.reasonCode,
-    ]);
+  /** Deferred (Tx.defer): the history row goes with the request's audit events in one statement before COMMIT. */
+  insertTransition(tx: Tx, t: TransitionRow): void {
+    tx.defer({
+      sql: `INSERT INTO case_transitions (case_id, from_state, to_state, at, by_user_id, by_role, reason_code) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      params: [t.caseId, t.from, t.to, t.at, t.byUserId, t.byRole, t.reasonCode],
+    });
   }
 
   async raiseSignal(tx: Tx, caseId: string): Promise<void> {

@@ -18,7 +18,7 @@ import { matchKey, nameForSimilarity, swappedDate } from '../subjects/subject-ma
 import type { CreateReferralDto, DecideSignalDto, ListReferralsQuery } from './dto/referral.dto.js';
 import type { ReferralCreatedResponse, ReferralResponse } from './dto/referral.response.js';
 import { ReferralError } from './referrals.errors.js';
-import { ReferralsRepository, type ReferralRow } from './referrals.repository.js';
+import { ReferralsRepository, type ReferralRow, type TransitionRow } from './referrals.repository.js';
 
 /** A referrer organisation may only submit signals of its own kind. */
 const SOURCE_FOR_ORG_TYPE: Record<string, string[]> = { BANK: ['BANK'], POLICE: ['POLICE'], HALT: ['HALT'], MUNICIPALITY: ['MUNICIPALITY'], YOUTH_WORK: ['YOUTH_WORK'] };
@@ -80,7 +80,7 @@ export class ReferralsService {
 
   private async intake(tx: Tx, actor: Actor, dto: CreateReferralDto): Promise<HttpResult<ReferralCreatedResponse>> {
     const isReferrer = hasRole(actor, 'referrer') && !hasRole(actor, 'coordinator');
-    const org = await this.repo.organisation(tx, actor.organisationId!);
+    const { org, municipality } = await this.repo.intakeContext(tx, actor.organisationId ?? null, dto.subject.address.municipality);
     if (isReferrer) {
       if (!org || !org.active || !org.canRefer || !org.covenantSignedAt) throw new ReferralError('FORBIDDEN', 'Your organisation may not submit referrals (no right to refer or no signed covenant)');
       const allowed = SOURCE_FOR_ORG_TYPE[org.type];
@@ -90,7 +90,6 @@ export class ReferralsService {
         });
       }
     }
-    const municipality = await this.repo.municipality(tx, dto.subject.address.municipality);
     if (!municipality || !municipality.districtId) {
       throw new ReferralError('UNKNOWN_MUNICIPALITY', 'The municipality is not known to the programme', {
         errors: [{ field: 'subject.address.municipality', code: 'UNKNOWN_MUNICIPALITY', message: 'municipality must be a municipality name or CBS code (GMnnnn) of the programme region' }],
@@ -141,6 +140,8 @@ export class ReferralsService {
 
     let caseId: string;
     let attached = false;
+    // History rows are written after the referral: deferred writes, they then share one statement with the audit events.
+    const transitions: TransitionRow[] = [];
     const open = subjectMatch === 'LINKED' ? await this.repo.openCase(tx, subjectId) : null;
     const byRole = isReferrer ? 'referrer' : primaryCaseRole(actor);
     if (open) {
@@ -160,10 +161,10 @@ export class ReferralsService {
         daysSincePreviousClosure: previous ? Math.floor((now.getTime() - previous.closedAt.getTime()) / 86_400_000) : null,
         createdBy: actor.userId,
       });
-      await this.repo.insertTransition(tx, { caseId, from: null, to: 'RECEIVED', at: now, byUserId: actor.userId, byRole, reasonCode: null });
+      transitions.push({ caseId, from: null, to: 'RECEIVED', at: now, byUserId: actor.userId, byRole, reasonCode: null });
       if (!municipality.inProgramme) {
         await this.repo.closeAtIntake(tx, caseId, 'NOT_ELIGIBLE_OUT_OF_REGION', now);
-        await this.repo.insertTransition(tx, { caseId, from: 'RECEIVED', to: 'CLOSED', at: now, byUserId: null, byRole: 'system', reasonCode: 'NOT_ELIGIBLE_OUT_OF_REGION' });
+        transitions.push({ caseId, from: 'RECEIVED', to: 'CLOSED', at: now, byUserId: null, byRole: 'system', reasonCode: 'NOT_ELIGIBLE_OUT_OF_REGION' });
       }
     }
     const status = municipality.inProgramme ? 'RECEIVED' : 'NOT_ACCEPTED';
@@ -193,6 +194,7 @@ export class ReferralsService {
       status,
       status === 'NOT_ACCEPTED' ? now : null,
     );
+    for (const t of transitions) this.repo.insertTransition(tx, t);
     const classes: FieldClass[] = ['IDENTIFYING'];
     if (dto.externalReference || dto.fraudType || dto.amountBand || dto.bankRegistrationStatus || dto.notes) classes.push('POLICE_ORIGIN');
     tx.touch([subjectId]);
