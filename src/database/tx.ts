@@ -58,8 +58,23 @@ function shift(sql: string, offset: number): string {
  * exactly once each, in the same snapshot, whether or not the outer statement reads them.
  */
 export function combineWrites(writes: readonly DeferredWrite[]): { sql: string; params: unknown[] } {
+  // The combined text depends only on the statements and their parameter counts: built once per shape.
+  const shape = writes.map((w) => `${w.params.length}:${w.sql}`).join('\u0000');
+  const params = writes.flatMap((w) => w.params);
+  let sql = combinedByShape.get(shape);
+  if (sql === undefined) {
+    sql = combineSql(writes);
+    if (combinedByShape.size >= NAME_MEMO_LIMIT) combinedByShape.clear();
+    combinedByShape.set(shape, sql);
+  }
+  return { sql, params };
+}
+
+const combinedByShape = new Map<string, string>();
+
+function combineSql(writes: readonly DeferredWrite[]): string {
   const parts: string[] = [];
-  const params: unknown[] = [];
+  let offset = 0;
   for (let i = 0; i < writes.length; ) {
     const w = writes[i]!;
     if (/'|\$[A-Za-z_]*\$|\bRETURNING\b/i.test(w.sql)) throw new Error('a deferred write must be a plain parameterised INSERT');
@@ -70,19 +85,19 @@ export function combineWrites(writes: readonly DeferredWrite[]): { sql: string; 
       const row = w.sql.slice(head.length);
       const rows: string[] = [];
       for (let k = i; k < j; k += 1) {
-        rows.push(shift(row, params.length));
-        params.push(...writes[k]!.params);
+        rows.push(shift(row, offset));
+        offset += writes[k]!.params.length;
       }
       parts.push(`${head}${rows.join(', ')}`);
     } else {
-      parts.push(shift(w.sql, params.length));
-      params.push(...w.params);
+      parts.push(shift(w.sql, offset));
+      offset += w.params.length;
     }
     i = j;
   }
-  if (parts.length === 1) return { sql: parts[0]!, params };
+  if (parts.length === 1) return parts[0]!;
   const last = parts.pop()!;
-  return { sql: `WITH ${parts.map((p, k) => `w${k} AS (${p})`).join(', ')} ${last}`, params };
+  return `WITH ${parts.map((p, k) => `w${k} AS (${p})`).join(', ')} ${last}`;
 }
 
 /**
