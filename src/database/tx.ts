@@ -38,7 +38,7 @@ export function preparedQuery(client: PoolClient, text: string, values: unknown[
 
 /** A write whose result nobody reads: it waits for the transaction's next statement or its COMMIT (see Tx.defer). */
 export interface DeferredWrite {
-  /** One plain `INSERT` with parameters $1…$n: no quotes, no dollar quoting, no RETURNING. */
+  /** One plain `INSERT` with parameters $1…$n: no quotes, no dollar quoting, no RETURNING (checked when writes are combined). */
   sql: string;
   params: unknown[];
   /** Maps a failure of the statement that carried this write (e.g. the audit trail's fail-closed 503). */
@@ -58,6 +58,8 @@ function shift(sql: string, offset: number): string {
  * exactly once each, in the same snapshot, whether or not the outer statement reads them.
  */
 export function combineWrites(writes: readonly DeferredWrite[]): { sql: string; params: unknown[] } {
+  // One write goes as it is (most reads write one audit event).
+  if (writes.length === 1) return { sql: writes[0]!.sql, params: writes[0]!.params };
   // The combined text depends only on the statements and their parameter counts: built once per shape.
   const shape = writes.map((w) => `${w.params.length}:${w.sql}`).join('\u0000');
   const params = writes.flatMap((w) => w.params);
