@@ -146,6 +146,13 @@ export async function protectTable(input: ProtectionInput): Promise<ProtectionRe
       }
     };
 
+    // A suppressed value alone in one of its lines is recovered from that line's total. Each greedy round below
+    // costs LPs to find such a line and close it; here every such line is closed first, without LPs. This is a
+    // necessary condition only: the LP audit still decides, and pruning gives back what it does not need.
+    // Count tables only: in rate tables a line of x values also hangs on the n values of its cells; closing lines up
+    // front made a 2,640-value re-referral table slower (engine 13 s → 22 s) though a reached table got faster.
+    if (table.kinds.length === 1) closeLonelyLines(table, status, quantities, qOfItem, suppress);
+
     let greedySteps = 0;
     let pruneTrials = 0;
     const greedy = () => {
@@ -225,6 +232,48 @@ export async function protectTable(input: ProtectionInput): Promise<ProtectionRe
     return { status, lpSolves: audit.lpSolves, mipSolves: audit.mipSolves, greedySteps, pruneTrials, bounds };
   } finally {
     audit.dispose();
+  }
+}
+
+/**
+ * Until no line has exactly one suppressed value: in such a line (one dimension varied over its codes and its margin,
+ * the other positions and the value kind fixed), suppress the cheapest candidate of that line by the rules of
+ * cheapestCandidate (never served, not the grand total, inner cells before margins, then value, then canonical order).
+ */
+function closeLonelyLines(table: ComputedTable, status: readonly ValueStatus[], quantities: readonly Quantity[], qOfItem: Int32Array, suppress: (q: number) => void): void {
+  const { plan, cells, values } = table;
+  const radix = plan.dimensions.map((d) => d.codes.length + 1);
+  const strides = radix.map((_, i) => radix.slice(i + 1).reduce((a, b) => a * b, 1));
+  const hidden = (item: number) => isSuppressed(status[item]!);
+  const queue = values.map((_, i) => i).filter(hidden);
+  const queued = new Set(queue);
+  for (let head = 0; head < queue.length; head += 1) {
+    const item = queue[head]!;
+    const v = values[item]!;
+    const pos = cells[v.cell]!.position;
+    for (let d = 0; d < radix.length; d += 1) {
+      const here = pos[d]! < 0 ? radix[d]! - 1 : pos[d]!;
+      const line: number[] = [];
+      for (let k = 0; k < radix[d]!; k += 1) {
+        const other = table.indexOf(v.cell + (k - here) * strides[d]!, v.kind);
+        if (other !== undefined) line.push(other);
+      }
+      if (line.filter(hidden).length !== 1) continue;
+      const eligible = line.filter((i) => {
+        const q = qOfItem[i]!;
+        return q >= 0 && status[i] === 'published' && !quantities[q]!.suppressed && !quantities[q]!.fixed && !quantities[q]!.global;
+      });
+      const inner = eligible.filter((i) => cells[values[i]!.cell]!.inner);
+      const choice = (inner.length > 0 ? inner : eligible).sort((a, b) => values[a]!.value - values[b]!.value || a - b)[0];
+      if (choice === undefined) continue;
+      suppress(qOfItem[choice]!);
+      for (let i = 0; i < values.length; i += 1) {
+        if (hidden(i) && !queued.has(i)) {
+          queued.add(i);
+          queue.push(i);
+        }
+      }
+    }
   }
 }
 
