@@ -131,15 +131,20 @@ export class ReferralsRepository {
     return tx.one(`SELECT id FROM subjects WHERE match_key = $1 AND duplicate_status <> 'MERGED' FOR UPDATE`, [key]);
   }
 
-  /** The near-match probe reads only subjects born on the same day (or day and month swapped). */
-  async nearMatch(tx: Tx, nameNorm: string, dates: string[], threshold: number): Promise<string | null> {
-    const row = await tx.one<{ id: string }>(
-      `SELECT id FROM subjects
-        WHERE date_of_birth = ANY($2::date[]) AND duplicate_status <> 'MERGED' AND similarity(name_norm, $1) >= $3
-        ORDER BY similarity(name_norm, $1) DESC, id LIMIT 1`,
-      [nameNorm, dates, threshold],
+  /**
+   * The live subject with this match key (locked), and the nearest other subject born on the same day (or day and
+   * month swapped) whose name is at least `threshold` similar: one round trip; the near match matters only when
+   * there is no exact one, and its probe reads only subjects of those birth dates.
+   */
+  async subjectMatch(tx: Tx, key: Buffer, nameNorm: string, dates: string[], threshold: number): Promise<{ exactId: string | null; nearId: string | null }> {
+    const row = await tx.one<{ exactId: string | null; nearId: string | null }>(
+      `SELECT (SELECT id FROM subjects WHERE match_key = $1 AND duplicate_status <> 'MERGED' FOR UPDATE) AS "exactId",
+              (SELECT id FROM subjects
+                WHERE date_of_birth = ANY($3::date[]) AND duplicate_status <> 'MERGED' AND similarity(name_norm, $2) >= $4
+                ORDER BY similarity(name_norm, $2) DESC, id LIMIT 1) AS "nearId"`,
+      [key, nameNorm, dates, threshold],
     );
-    return row?.id ?? null;
+    return { exactId: row?.exactId ?? null, nearId: row?.nearId ?? null };
   }
 
   /** Inserts unless a live subject with this match key exists (then null: a concurrent intake won). */

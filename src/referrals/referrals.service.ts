@@ -103,13 +103,13 @@ export class ReferralsService {
 
     let subjectMatch: 'NEW' | 'LINKED' | 'POSSIBLE_DUPLICATE';
     let subjectId: string;
-    const existing = await this.repo.subjectByMatchKey(tx, key);
-    if (existing) {
-      subjectId = existing.id;
+    const swapped = swappedDate(s.dateOfBirth);
+    const match = await this.repo.subjectMatch(tx, key, nameNorm, swapped ? [s.dateOfBirth, swapped] : [s.dateOfBirth], this.config.workflow.duplicateSimilarity);
+    if (match.exactId) {
+      subjectId = match.exactId;
       subjectMatch = 'LINKED';
     } else {
-      const swapped = swappedDate(s.dateOfBirth);
-      const near = await this.repo.nearMatch(tx, nameNorm, swapped ? [s.dateOfBirth, swapped] : [s.dateOfBirth], this.config.workflow.duplicateSimilarity);
+      const near = match.nearId;
       const inserted = await this.repo.insertSubject(tx, {
         familyName: s.familyName.trim(),
         givenNames: s.givenNames.trim(),
