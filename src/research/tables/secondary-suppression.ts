@@ -3,6 +3,7 @@ import { boxesIntersect, boxId, isEmptyBox, type Box } from './boxes.js';
 import { FeasibilityAudit, type CellBounds } from './lp-audit.js';
 import { applyDependencies, denominatorKind, isSuppressed, type ValueStatus } from './primary-rules.js';
 import type { ComputedTable } from './table-cells.js';
+import type { ValueKind } from './measures.js';
 
 /** One value served earlier from the release series (research-data.md §4.6); it never changes. */
 export interface RegisterCell {
@@ -235,36 +236,59 @@ export async function protectTable(input: ProtectionInput): Promise<ProtectionRe
   }
 }
 
+/** Mixed-radix layout of the table's cells: each dimension's codes, then its margin. */
+interface LineGeometry {
+  radix: number[];
+  strides: number[];
+}
+
+function lineGeometry(table: ComputedTable): LineGeometry {
+  const radix = table.plan.dimensions.map((d) => d.codes.length + 1);
+  return { radix, strides: radix.map((_, i) => radix.slice(i + 1).reduce((a, b) => a * b, 1)) };
+}
+
+/** The values of one kind on the line through `cell` along dimension `d` (its codes and its margin), itself included. */
+function lineThrough(table: ComputedTable, g: LineGeometry, cell: number, kind: ValueKind, d: number): number[] {
+  const pos = table.cells[cell]!.position;
+  const here = pos[d]! < 0 ? g.radix[d]! - 1 : pos[d]!;
+  const line: number[] = [];
+  for (let k = 0; k < g.radix[d]!; k += 1) {
+    const other = table.indexOf(cell + (k - here) * g.strides[d]!, kind);
+    if (other !== undefined) line.push(other);
+  }
+  return line;
+}
+
+/**
+ * The cheapest of some values by research-data.md §4.4 step 3: unsuppressed, never served, not the grand total; inner
+ * cells before margins; cost = value + 1; ties by canonical key order. Returns the value's index.
+ */
+function cheapestOf(table: ComputedTable, quantities: readonly Quantity[], qOfItem: Int32Array, items: Iterable<number>): number | undefined {
+  const { cells, values } = table;
+  const eligible = [...items].filter((item) => {
+    const q = qOfItem[item]!;
+    return q >= 0 && !quantities[q]!.suppressed && !quantities[q]!.fixed && !quantities[q]!.global;
+  });
+  const inner = eligible.filter((item) => cells[values[item]!.cell]!.inner);
+  return (inner.length > 0 ? inner : eligible).sort((a, b) => values[a]!.value - values[b]!.value || a - b)[0];
+}
+
 /**
  * Until no line has exactly one suppressed value: in such a line (one dimension varied over its codes and its margin,
- * the other positions and the value kind fixed), suppress the cheapest candidate of that line by the rules of
- * cheapestCandidate (never served, not the grand total, inner cells before margins, then value, then canonical order).
+ * the other positions and the value kind fixed), suppress the line's cheapest candidate.
  */
 function closeLonelyLines(table: ComputedTable, status: readonly ValueStatus[], quantities: readonly Quantity[], qOfItem: Int32Array, suppress: (q: number) => void): void {
-  const { plan, cells, values } = table;
-  const radix = plan.dimensions.map((d) => d.codes.length + 1);
-  const strides = radix.map((_, i) => radix.slice(i + 1).reduce((a, b) => a * b, 1));
+  const { values } = table;
+  const g = lineGeometry(table);
   const hidden = (item: number) => isSuppressed(status[item]!);
   const queue = values.map((_, i) => i).filter(hidden);
   const queued = new Set(queue);
   for (let head = 0; head < queue.length; head += 1) {
-    const item = queue[head]!;
-    const v = values[item]!;
-    const pos = cells[v.cell]!.position;
-    for (let d = 0; d < radix.length; d += 1) {
-      const here = pos[d]! < 0 ? radix[d]! - 1 : pos[d]!;
-      const line: number[] = [];
-      for (let k = 0; k < radix[d]!; k += 1) {
-        const other = table.indexOf(v.cell + (k - here) * strides[d]!, v.kind);
-        if (other !== undefined) line.push(other);
-      }
+    const v = values[queue[head]!]!;
+    for (let d = 0; d < g.radix.length; d += 1) {
+      const line = lineThrough(table, g, v.cell, v.kind, d);
       if (line.filter(hidden).length !== 1) continue;
-      const eligible = line.filter((i) => {
-        const q = qOfItem[i]!;
-        return q >= 0 && status[i] === 'published' && !quantities[q]!.suppressed && !quantities[q]!.fixed && !quantities[q]!.global;
-      });
-      const inner = eligible.filter((i) => cells[values[i]!.cell]!.inner);
-      const choice = (inner.length > 0 ? inner : eligible).sort((a, b) => values[a]!.value - values[b]!.value || a - b)[0];
+      const choice = cheapestOf(table, quantities, qOfItem, line);
       if (choice === undefined) continue;
       suppress(qOfItem[choice]!);
       for (let i = 0; i < values.length; i += 1) {
@@ -287,15 +311,13 @@ function cellsOverlap(table: ComputedTable, a: number, ak: string, b: number, bk
 }
 
 /**
- * Candidates (research-data.md §4.4 step 3): unsuppressed, never-served values of this table on a line (row, column,
- * other value of the same cell) through any table value overlapping the failing cell; inner cells before margins;
- * cost = value + 1; ties by canonical key order.
+ * Candidates (research-data.md §4.4 step 3): values on a line (row, column, other value of the same cell) through any
+ * table value overlapping the failing cell; the cheapest of them by cheapestOf.
  */
 function cheapestCandidate(table: ComputedTable, quantities: readonly Quantity[], qOfItem: Int32Array, failing: number): number | undefined {
-  const { plan, cells, values } = table;
+  const { values } = table;
   const failingBox = quantities[failing]!.box;
-  const radix = plan.dimensions.map((d) => d.codes.length + 1);
-  const strides = radix.map((_, i) => radix.slice(i + 1).reduce((a, b) => a * b, 1));
+  const g = lineGeometry(table);
   const own = quantities[failing]!.items[0];
   const seeds = values
     .map((v, i) => ({ v, i }))
@@ -304,19 +326,8 @@ function cheapestCandidate(table: ComputedTable, quantities: readonly Quantity[]
   for (const { v, i } of seeds) {
     pool.add(i);
     for (const kind of table.kinds) pool.add(table.indexOf(v.cell, kind)!);
-    const pos = cells[v.cell]!.position;
-    plan.dimensions.forEach((_, d) => {
-      const here = pos[d]! < 0 ? radix[d]! - 1 : pos[d]!;
-      for (let k = 0; k < radix[d]!; k += 1) {
-        if (k === here) continue;
-        pool.add(table.indexOf(v.cell + (k - here) * strides[d]!, v.kind)!);
-      }
-    });
+    for (let d = 0; d < g.radix.length; d += 1) for (const other of lineThrough(table, g, v.cell, v.kind, d)) pool.add(other);
   }
-  const eligible = [...pool]
-    .map((item) => ({ item, q: qOfItem[item]! }))
-    .filter(({ q }) => q >= 0 && !quantities[q]!.suppressed && !quantities[q]!.fixed && !quantities[q]!.global);
-  const inner = eligible.filter(({ item }) => cells[values[item]!.cell]!.inner);
-  const choice = (inner.length > 0 ? inner : eligible).sort((a, b) => values[a.item]!.value - values[b.item]!.value || a.item - b.item)[0];
-  return choice?.q;
+  const choice = cheapestOf(table, quantities, qOfItem, pool);
+  return choice === undefined ? undefined : qOfItem[choice];
 }
