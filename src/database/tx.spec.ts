@@ -39,10 +39,20 @@ describe('combineWrites', () => {
     expect(out.params).toEqual(['s', 'k1', 's', 'k2']);
   });
 
+  it('puts an UPDATE into a WITH part like any other statement, never into a multi-row INSERT', () => {
+    const UPDATE = 'UPDATE cases SET has_unreviewed_signal = true, updated_at = now() WHERE id = $1';
+    const out = combineWrites([
+      { sql: UPDATE, params: ['c1'] },
+      { sql: AUDIT, params: ['a1', 'b1'] },
+    ]);
+    expect(out.sql).toBe(`WITH w0 AS (${UPDATE}) INSERT INTO audit_events (a, b) VALUES ($2, $3)`);
+    expect(out.params).toEqual(['c1', 'a1', 'b1']);
+  });
+
   it('refuses to combine SQL with literals, dollar quoting or RETURNING, where renumbering could touch text', () => {
     const withAudit = (sql: string) => () => combineWrites([{ sql: AUDIT, params: [1, 2] }, { sql, params: [3] }]);
-    expect(withAudit("INSERT INTO t (a) VALUES ('$1')")).toThrow('plain parameterised INSERT');
-    expect(withAudit('INSERT INTO t (a) VALUES ($x$1$x$)')).toThrow('plain parameterised INSERT');
-    expect(withAudit('INSERT INTO t (a) VALUES ($1) RETURNING id')).toThrow('plain parameterised INSERT');
+    expect(withAudit("INSERT INTO t (a) VALUES ('$1')")).toThrow('plain parameterised INSERT or UPDATE');
+    expect(withAudit('INSERT INTO t (a) VALUES ($x$1$x$)')).toThrow('plain parameterised INSERT or UPDATE');
+    expect(withAudit('INSERT INTO t (a) VALUES ($1) RETURNING id')).toThrow('plain parameterised INSERT or UPDATE');
   });
 });

@@ -38,7 +38,11 @@ export function preparedQuery(client: PoolClient, text: string, values: unknown[
 
 /** A write whose result nobody reads: it waits for the transaction's next statement or its COMMIT (see Tx.defer). */
 export interface DeferredWrite {
-  /** One plain `INSERT` with parameters $1…$n: no quotes, no dollar quoting, no RETURNING (checked when writes are combined). */
+  /**
+   * One plain `INSERT` or `UPDATE` with parameters $1…$n: no quotes, no dollar quoting, no RETURNING (checked when
+   * writes are combined). Writes sent together are one statement, which must not change the same row twice: defer
+   * an UPDATE only of a row nothing else in the request writes.
+   */
   sql: string;
   params: unknown[];
   /** Maps a failure of the statement that carried this write (e.g. the audit trail's fail-closed 503). */
@@ -79,7 +83,7 @@ function combineSql(writes: readonly DeferredWrite[]): string {
   let offset = 0;
   for (let i = 0; i < writes.length; ) {
     const w = writes[i]!;
-    if (/'|\$[A-Za-z_]*\$|\bRETURNING\b/i.test(w.sql)) throw new Error('a deferred write must be a plain parameterised INSERT');
+    if (/'|\$[A-Za-z_]*\$|\bRETURNING\b/i.test(w.sql)) throw new Error('a deferred write must be a plain parameterised INSERT or UPDATE');
     let j = i + 1;
     if (SINGLE_ROW_INSERT.test(w.sql)) while (j < writes.length && writes[j]!.sql === w.sql) j += 1;
     if (j - i > 1) {
@@ -137,7 +141,7 @@ export class Tx {
   }
 
   /**
-   * Queue a write whose result nobody reads (audit events, the idempotency record). It is sent with the other
+   * Queue a write whose result nobody reads (audit events, the idempotency record, rows whose id the caller made). It is sent with the other
    * queued writes in one statement just before the transaction's next statement or its COMMIT, so the writes that
    * close a request cost one round trip instead of one each. It is still part of the transaction: if it fails,
    * nothing commits.

@@ -47,7 +47,30 @@ export interface NewSubject {
   createdBy: string | null;
 }
 
+/** A matched subject's case situation: its open case (locked) or, without one, its latest closed case. */
+export interface SubjectCases {
+  id: string;
+  openCaseId: string | null;
+  latestClosed: { id: string; episodeNo: number; closedAt: Date } | null;
+}
+
+export interface NewCase {
+  id: string;
+  subjectId: string;
+  districtId: string;
+  municipalityCode: string;
+  at: Date;
+  episodeNo: number;
+  previousCaseId: string | null;
+  reReferral: boolean;
+  daysSincePreviousClosure: number | null;
+  createdBy: string | null;
+  /** Set when the municipality lies outside the programme region: the case is opened closed. */
+  closedAtIntake: { reason: string; group: string } | null;
+}
+
 export interface NewReferral {
+  id: string;
   caseId: string;
   subjectId: string;
   sourceType: string;
@@ -103,15 +126,27 @@ const COLUMNS = `r.id, r.case_id AS "caseId", r.subject_id AS "subjectId", c.dis
 
 @Injectable()
 export class ReferralsRepository {
-  /** By CBS code or (case-insensitive) name; whether it lies in an active programme district. */
   /**
-   * What intake checks before it writes, in one round trip: the caller's organisation (null without one) and the
-   * municipality named by CBS code or name (null when unknown).
+   * Everything intake reads before it writes, in one round trip: the caller's organisation (null without one), the
+   * municipality named by CBS code or name (null when unknown), the live subject with this match key (locked), and
+   * the nearest other subject born on the same day (or day and month swapped) whose name is at least `threshold`
+   * similar. The near match matters only when there is no exact one; its probe reads only subjects of those birth
+   * dates. Reading the match before the organisation's right to refer is checked is harmless: a refused intake rolls
+   * back and returns nothing of it.
    */
-  async intakeContext(tx: Tx, organisationId: string | null, municipalityInput: string): Promise<{ org: OrganisationRow | null; municipality: MunicipalityRow | null }> {
-    const row = await tx.one<OrganisationRow & { mId: string | null; mCode: string; districtId: string | null; inProgramme: boolean; orgFound: boolean }>(
-      `SELECT o.id IS NOT NULL AS "orgFound", o.type, o.can_refer AS "canRefer", o.active, o.covenant_signed_at AS "covenantSignedAt",
-              m.id AS "mId", m.code AS "mCode", m."districtId", m."inProgramme"
+  async intakeContext(
+    tx: Tx,
+    organisationId: string | null,
+    municipalityInput: string,
+    match: { key: Buffer; nameNorm: string; dates: string[]; threshold: number },
+  ): Promise<{ org: OrganisationRow | null; municipality: MunicipalityRow | null; exactId: string | null; nearId: string | null }> {
+    const row = await tx.one<OrganisationRow & { mId: string | null; mCode: string; districtId: string | null; inProgramme: boolean; orgFound: boolean; exactId: string | null; nearId: string | null }>(
+      `WITH exact AS (SELECT id FROM subjects WHERE match_key = $3 AND duplicate_status <> 'MERGED' FOR UPDATE)
+       SELECT o.id IS NOT NULL AS "orgFound", o.type, o.can_refer AS "canRefer", o.active, o.covenant_signed_at AS "covenantSignedAt",
+              m.id AS "mId", m.code AS "mCode", m."districtId", m."inProgramme", (SELECT id FROM exact) AS "exactId",
+              (SELECT id FROM subjects
+                WHERE NOT EXISTS (SELECT 1 FROM exact) AND date_of_birth = ANY($5::date[]) AND duplicate_status <> 'MERGED' AND similarity(name_norm, $4) >= $6
+                ORDER BY similarity(name_norm, $4) DESC, id LIMIT 1) AS "nearId"
          FROM (SELECT 1) one
          LEFT JOIN organisations o ON o.id = $1::uuid
          LEFT JOIN LATERAL (
@@ -119,11 +154,13 @@ export class ReferralsRepository {
              FROM areas m LEFT JOIN areas d ON d.id = m.parent_id AND d.level = 'DISTRICT'
             WHERE m.level = 'MUNICIPALITY' AND (upper(m.code) = upper($2) OR lower(m.name) = lower($2))
             LIMIT 1) m ON true`,
-      [organisationId, municipalityInput.trim()],
+      [organisationId, municipalityInput.trim(), match.key, match.nameNorm, match.dates, match.threshold],
     );
     return {
       org: row?.orgFound ? { type: row.type, canRefer: row.canRefer, active: row.active, covenantSignedAt: row.covenantSignedAt } : null,
       municipality: row?.mId ? { id: row.mId, code: row.mCode, districtId: row.districtId, inProgramme: row.inProgramme } : null,
+      exactId: row?.exactId ?? null,
+      nearId: row?.nearId ?? null,
     };
   }
 
@@ -132,19 +169,20 @@ export class ReferralsRepository {
   }
 
   /**
-   * The live subject with this match key (locked), and the nearest other subject born on the same day (or day and
-   * month swapped) whose name is at least `threshold` similar: one round trip; the near match matters only when
-   * there is no exact one, and its probe reads only subjects of those birth dates.
+   * A matched subject's open case or, without one, its latest closed case, in one statement. Runs after the subject
+   * row was locked by an earlier statement, so its snapshot holds every case of the subject (cases are added or moved
+   * to a subject only under that lock: intake, merge); each case row is locked too, and a row that was changing is
+   * returned as committed after the wait, so a case closed a moment ago counts as closed.
    */
-  async subjectMatch(tx: Tx, key: Buffer, nameNorm: string, dates: string[], threshold: number): Promise<{ exactId: string | null; nearId: string | null }> {
-    const row = await tx.one<{ exactId: string | null; nearId: string | null }>(
-      `SELECT (SELECT id FROM subjects WHERE match_key = $1 AND duplicate_status <> 'MERGED' FOR UPDATE) AS "exactId",
-              (SELECT id FROM subjects
-                WHERE date_of_birth = ANY($3::date[]) AND duplicate_status <> 'MERGED' AND similarity(name_norm, $2) >= $4
-                ORDER BY similarity(name_norm, $2) DESC, id LIMIT 1) AS "nearId"`,
-      [key, nameNorm, dates, threshold],
+  async subjectCases(tx: Tx, subjectId: string): Promise<SubjectCases> {
+    const rows = await tx.query<{ id: string; state: string; episodeNo: number; closedAt: Date | null }>(
+      `SELECT id, state, episode_no AS "episodeNo", closed_at AS "closedAt" FROM cases WHERE subject_id = $1 ORDER BY id FOR UPDATE`,
+      [subjectId],
     );
-    return { exactId: row?.exactId ?? null, nearId: row?.nearId ?? null };
+    const open = rows.find((r) => r.state !== 'CLOSED');
+    let latest: (typeof rows)[number] | undefined;
+    for (const r of rows) if (r.state === 'CLOSED' && (!latest || r.closedAt! > latest.closedAt!)) latest = r;
+    return { id: subjectId, openCaseId: open?.id ?? null, latestClosed: !open && latest ? { id: latest.id, episodeNo: latest.episodeNo, closedAt: latest.closedAt! } : null };
   }
 
   /** Inserts unless a live subject with this match key exists (then null: a concurrent intake won). */
@@ -159,27 +197,34 @@ export class ReferralsRepository {
     return row?.id ?? null;
   }
 
-  async openCase(tx: Tx, subjectId: string): Promise<{ id: string; districtId: string } | null> {
-    return tx.one(`SELECT id, district_id AS "districtId" FROM cases WHERE subject_id = $1 AND state <> 'CLOSED' FOR UPDATE`, [subjectId]);
-  }
-
-  async latestClosedCase(tx: Tx, subjectId: string): Promise<{ id: string; episodeNo: number; closedAt: Date } | null> {
-    return tx.one(`SELECT id, episode_no AS "episodeNo", closed_at AS "closedAt" FROM cases WHERE subject_id = $1 AND state = 'CLOSED' ORDER BY closed_at DESC LIMIT 1`, [subjectId]);
-  }
-
-  async insertCase(
-    tx: Tx,
-    c: { subjectId: string; districtId: string; municipalityCode: string; at: Date; episodeNo: number; previousCaseId: string | null; reReferral: boolean; daysSincePreviousClosure: number | null; createdBy: string | null },
-  ): Promise<string> {
-    return (await tx.one<{ id: string }>(
-      `INSERT INTO cases (subject_id, district_id, municipality_code, state, state_changed_at, episode_no, previous_case_id, re_referral, days_since_previous_closure, created_by, created_at)
-       VALUES ($1, $2, $3, 'RECEIVED', $4, $5, $6, $7, $8, $9, $4) RETURNING id`,
-      [c.subjectId, c.districtId, c.municipalityCode, c.at, c.episodeNo, c.previousCaseId, c.reReferral, c.daysSincePreviousClosure, c.createdBy],
-    ))!.id;
-  }
-
-  async closeAtIntake(tx: Tx, caseId: string, reason: string, at: Date): Promise<void> {
-    await tx.exec(`UPDATE cases SET state = 'CLOSED', state_changed_at = $3, closure_reason = $2, closure_group = 'NOT_ELIGIBLE', closed_at = $3, version = version + 1 WHERE id = $1`, [caseId, reason, at]);
+  /**
+   * Deferred (Tx.defer), like the referral that follows it: the id is made here, nothing reads the row back, so the
+   * case, the referral, their history and the audit events reach the database as one statement before COMMIT. The
+   * subject is locked (linked) or new in this transaction, so no concurrent intake can open a case for it meanwhile.
+   * A case opened outside the programme region is closed at once.
+   */
+  insertCase(tx: Tx, c: NewCase): void {
+    tx.defer({
+      sql: `INSERT INTO cases (id, subject_id, district_id, municipality_code, state, state_changed_at, episode_no, previous_case_id, re_referral,
+         days_since_previous_closure, created_by, created_at, closure_reason, closure_group, closed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6, $12, $13, $14)`,
+      params: [
+        c.id,
+        c.subjectId,
+        c.districtId,
+        c.municipalityCode,
+        c.closedAtIntake ? 'CLOSED' : 'RECEIVED',
+        c.at,
+        c.episodeNo,
+        c.previousCaseId,
+        c.reReferral,
+        c.daysSincePreviousClosure,
+        c.createdBy,
+        c.closedAtIntake?.reason ?? null,
+        c.closedAtIntake?.group ?? null,
+        c.closedAtIntake ? c.at : null,
+      ],
+    });
   }
 
   /** Deferred (Tx.defer): the history row goes with the request's audit events in one statement before COMMIT. */
@@ -190,17 +235,21 @@ export class ReferralsRepository {
     });
   }
 
-  async raiseSignal(tx: Tx, caseId: string): Promise<void> {
-    await tx.exec(`UPDATE cases SET has_unreviewed_signal = true, version = version + 1, updated_at = now() WHERE id = $1`, [caseId]);
+  /** Deferred (Tx.defer): the open case is locked by intakeContext; nothing reads the row back. */
+  raiseSignal(tx: Tx, caseId: string): void {
+    tx.defer({ sql: `UPDATE cases SET has_unreviewed_signal = true, version = version + 1, updated_at = now() WHERE id = $1`, params: [caseId] });
   }
 
-  async insertReferral(tx: Tx, r: NewReferral, status: string, decidedAt: Date | null): Promise<string> {
-    return (await tx.one<{ id: string }>(
-      `INSERT INTO referrals (case_id, subject_id, source_type, referrer_org_id, submitted_by_user_id, api_key_id, received_at, incident_month, reason_codes,
+  /** Deferred (Tx.defer): see insertCase. */
+  insertReferral(tx: Tx, r: NewReferral, status: string, decidedAt: Date | null): void {
+    tx.defer({
+      sql:
+        `INSERT INTO referrals (id, case_id, subject_id, source_type, referrer_org_id, submitted_by_user_id, api_key_id, received_at, incident_month, reason_codes,
          legal_basis_code, consent_given, consent_date, status, decided_at, attached_to_open_case, subject_match, external_reference, fraud_type, amount_band,
          bank_registration_status, notes, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $5) RETURNING id`,
-      [
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $6)`,
+      params: [
+        r.id,
         r.caseId,
         r.subjectId,
         r.sourceType,
@@ -223,7 +272,7 @@ export class ReferralsRepository {
         r.bankRegistrationStatus,
         r.notes,
       ],
-    ))!.id;
+    });
   }
 
   /** Referral access facts over aliases `r` and `c` (its case). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { Action } from '../authorization/actions.js';
@@ -18,7 +19,7 @@ import { matchKey, nameForSimilarity, swappedDate } from '../subjects/subject-ma
 import type { CreateReferralDto, DecideSignalDto, ListReferralsQuery } from './dto/referral.dto.js';
 import type { ReferralCreatedResponse, ReferralResponse } from './dto/referral.response.js';
 import { ReferralError } from './referrals.errors.js';
-import { ReferralsRepository, type ReferralRow, type TransitionRow } from './referrals.repository.js';
+import { ReferralsRepository, type ReferralRow, type SubjectCases, type TransitionRow } from './referrals.repository.js';
 
 /** A referrer organisation may only submit signals of its own kind. */
 const SOURCE_FOR_ORG_TYPE: Record<string, string[]> = { BANK: ['BANK'], POLICE: ['POLICE'], HALT: ['HALT'], MUNICIPALITY: ['MUNICIPALITY'], YOUTH_WORK: ['YOUTH_WORK'] };
@@ -80,7 +81,16 @@ export class ReferralsService {
 
   private async intake(tx: Tx, actor: Actor, dto: CreateReferralDto): Promise<HttpResult<ReferralCreatedResponse>> {
     const isReferrer = hasRole(actor, 'referrer') && !hasRole(actor, 'coordinator');
-    const { org, municipality } = await this.repo.intakeContext(tx, actor.organisationId ?? null, dto.subject.address.municipality);
+    const s = dto.subject;
+    const key = matchKey(this.config.intakeMatchKey, s.familyName, s.dateOfBirth, s.givenNames);
+    const nameNorm = nameForSimilarity(s.givenNames, s.familyName);
+    const swapped = swappedDate(s.dateOfBirth);
+    const { org, municipality, exactId, nearId } = await this.repo.intakeContext(tx, actor.organisationId ?? null, s.address.municipality, {
+      key,
+      nameNorm,
+      dates: swapped ? [s.dateOfBirth, swapped] : [s.dateOfBirth],
+      threshold: this.config.workflow.duplicateSimilarity,
+    });
     if (isReferrer) {
       if (!org || !org.active || !org.canRefer || !org.covenantSignedAt) throw new ReferralError('FORBIDDEN', 'Your organisation may not submit referrals (no right to refer or no signed covenant)');
       const allowed = SOURCE_FOR_ORG_TYPE[org.type];
@@ -97,19 +107,13 @@ export class ReferralsService {
     }
     const now = this.clock.now();
     const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
-    const s = dto.subject;
-    const key = matchKey(this.config.intakeMatchKey, s.familyName, s.dateOfBirth, s.givenNames);
-    const nameNorm = nameForSimilarity(s.givenNames, s.familyName);
 
     let subjectMatch: 'NEW' | 'LINKED' | 'POSSIBLE_DUPLICATE';
-    let subjectId: string;
-    const swapped = swappedDate(s.dateOfBirth);
-    const match = await this.repo.subjectMatch(tx, key, nameNorm, swapped ? [s.dateOfBirth, swapped] : [s.dateOfBirth], this.config.workflow.duplicateSimilarity);
-    if (match.exactId) {
-      subjectId = match.exactId;
+    let subject: SubjectCases;
+    if (exactId) {
+      subject = await this.repo.subjectCases(tx, exactId);
       subjectMatch = 'LINKED';
     } else {
-      const near = match.nearId;
       const inserted = await this.repo.insertSubject(tx, {
         familyName: s.familyName.trim(),
         givenNames: s.givenNames.trim(),
@@ -124,33 +128,35 @@ export class ReferralsService {
         guardians: (s.guardians ?? []).map((g) => ({ name: g.name, relation: g.relation, phone: g.phone ?? null })),
         matchKey: key,
         nameNorm,
-        duplicateStatus: near ? 'POSSIBLE' : 'NONE',
-        possibleDuplicateOfId: near,
+        duplicateStatus: nearId ? 'POSSIBLE' : 'NONE',
+        possibleDuplicateOfId: nearId,
         createdBy: actor.userId,
       });
       if (inserted) {
-        subjectId = inserted;
-        subjectMatch = near ? 'POSSIBLE_DUPLICATE' : 'NEW';
+        subject = { id: inserted, openCaseId: null, latestClosed: null };
+        subjectMatch = nearId ? 'POSSIBLE_DUPLICATE' : 'NEW';
       } else {
         // A concurrent intake created this person a moment ago: link to it.
-        subjectId = (await this.repo.subjectByMatchKey(tx, key))!.id;
+        subject = await this.repo.subjectCases(tx, (await this.repo.subjectByMatchKey(tx, key))!.id);
         subjectMatch = 'LINKED';
       }
     }
+    const subjectId = subject.id;
 
+    // Case and referral ids are made here, so their writes need no round trip of their own (see insertCase).
     let caseId: string;
     let attached = false;
-    // History rows are written after the referral: deferred writes, they then share one statement with the audit events.
     const transitions: TransitionRow[] = [];
-    const open = subjectMatch === 'LINKED' ? await this.repo.openCase(tx, subjectId) : null;
     const byRole = isReferrer ? 'referrer' : primaryCaseRole(actor);
-    if (open) {
-      caseId = open.id;
+    if (subject.openCaseId) {
+      caseId = subject.openCaseId;
       attached = true;
-      await this.repo.raiseSignal(tx, caseId);
+      this.repo.raiseSignal(tx, caseId);
     } else {
-      const previous = subjectMatch === 'LINKED' ? await this.repo.latestClosedCase(tx, subjectId) : null;
-      caseId = await this.repo.insertCase(tx, {
+      const previous = subject.latestClosed;
+      caseId = randomUUID();
+      this.repo.insertCase(tx, {
+        id: caseId,
         subjectId,
         districtId: municipality.districtId,
         municipalityCode: municipality.code,
@@ -160,17 +166,19 @@ export class ReferralsService {
         reReferral: Boolean(previous),
         daysSincePreviousClosure: previous ? Math.floor((now.getTime() - previous.closedAt.getTime()) / 86_400_000) : null,
         createdBy: actor.userId,
+        closedAtIntake: municipality.inProgramme ? null : { reason: 'NOT_ELIGIBLE_OUT_OF_REGION', group: 'NOT_ELIGIBLE' },
       });
       transitions.push({ caseId, from: null, to: 'RECEIVED', at: now, byUserId: actor.userId, byRole, reasonCode: null });
       if (!municipality.inProgramme) {
-        await this.repo.closeAtIntake(tx, caseId, 'NOT_ELIGIBLE_OUT_OF_REGION', now);
         transitions.push({ caseId, from: 'RECEIVED', to: 'CLOSED', at: now, byUserId: null, byRole: 'system', reasonCode: 'NOT_ELIGIBLE_OUT_OF_REGION' });
       }
     }
     const status = municipality.inProgramme ? 'RECEIVED' : 'NOT_ACCEPTED';
-    const id = await this.repo.insertReferral(
+    const id = randomUUID();
+    this.repo.insertReferral(
       tx,
       {
+        id,
         caseId,
         subjectId,
         sourceType: dto.sourceType,

@@ -198,6 +198,38 @@ describe('referrals and the case workflow', () => {
       expect(newCase.body).toMatchObject({ previousCaseId: first.body.caseId, reReferral: true, episodeNo: 2, state: 'RECEIVED' });
     });
 
+    it('gives concurrent signals about one person one open case: one opens it (a re-referral), the others attach', async () => {
+      const person = { givenNames: 'Lotte', familyName: 'Gelijktijdig', dateOfBirth: '2006-09-12' };
+      // A person nobody knows yet: concurrent first signals make one subject and one case.
+      const firsts = await Promise.all(Array.from({ length: 6 }, (_, i) => postReferral(w, tok('coord.utrecht'), referralBody({ externalReference: `CONC-A-${i}` }, person), `conc-a-${i}`)));
+      expect(firsts.map((r) => r.status)).toEqual(Array(6).fill(201));
+      expect(new Set(firsts.map((r) => r.body.caseId)).size).toBe(1);
+      expect(firsts.filter((r) => r.body.subjectMatch === 'NEW')).toHaveLength(1);
+      const caseId = firsts[0].body.caseId;
+      const opened = await request(t.server).get(`/api/v1/cases/${caseId}`).set(bearer(tok('coord.utrecht'))).expect(200);
+      expect(opened.body).toMatchObject({ episodeNo: 1, hasUnreviewedSignal: true });
+      expect(opened.body.referrals).toHaveLength(6);
+      // After closure, concurrent signals open exactly one new episode that links back to the closed case.
+      await move(w, tok('coord.utrecht'), caseId, { to: 'CLOSED', reasonCode: 'WITHDRAWN' }).expect(200);
+      const again = await Promise.all(Array.from({ length: 6 }, (_, i) => postReferral(w, tok('coord.utrecht'), referralBody({ externalReference: `CONC-B-${i}` }, person), `conc-b-${i}`)));
+      expect(again.map((r) => r.status)).toEqual(Array(6).fill(201));
+      expect(again.every((r) => r.body.subjectMatch === 'LINKED')).toBe(true);
+      const newCaseIds = new Set(again.map((r) => r.body.caseId));
+      expect(newCaseIds.size).toBe(1);
+      const [newCaseId] = [...newCaseIds];
+      expect(newCaseId).not.toBe(caseId);
+      const episode = await request(t.server).get(`/api/v1/cases/${newCaseId}`).set(bearer(tok('coord.utrecht'))).expect(200);
+      expect(episode.body).toMatchObject({ previousCaseId: caseId, reReferral: true, episodeNo: 2, state: 'RECEIVED', hasUnreviewedSignal: true });
+      expect(episode.body.transitions.map((x: { toState: string }) => x.toState)).toEqual(['RECEIVED']);
+      const attached = await db().tx(null, (tx) =>
+        tx.query<{ attached: boolean }>(`SELECT attached_to_open_case AS attached FROM referrals WHERE case_id = $1 ORDER BY received_at`, [newCaseId]),
+      );
+      expect(attached.map((r) => r.attached).sort()).toEqual([false, true, true, true, true, true]);
+      // Every intake wrote its CREATE event with its referral.
+      const ids = [...firsts, ...again].map((r) => r.body.id);
+      expect(await count(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'CREATE' AND object_type = 'Referral' AND object_ids && $1::uuid[]`, [ids])).toBe(12);
+    });
+
     it('is idempotent: 20 concurrent identical posts make one referral and one audit event', async () => {
       const admin = tok('admin');
       const key = (await request(t.server).post('/api/v1/admin/api-keys').set(bearer(admin)).send({ organisationId: w.orgIds['bank-b'], name: 'idem' }).expect(201)).body.key;
