@@ -43,17 +43,20 @@ export class CaseWorkflow {
     }
   }
 
-  async move(
+  /**
+   * The caller holds the case row's lock and read `from` under it (see the class comment), so the move cannot lose a
+   * race: its writes are deferred to the request's last statement (CasesRepository.moveStateLocked).
+   */
+  move(
     tx: Tx,
     actor: Actor,
     m: { caseId: string; from: CaseState; to: CaseState; trigger: Trigger; at: Date; reasonCode?: string | null; comment?: string | null; breakGlassGrantId?: string | null; set?: Record<string, unknown> },
-  ): Promise<number> {
+  ): void {
     this.assertAllowed(m.from, m.to, m.trigger, m.reasonCode ?? undefined);
-    const v = await this.repo.moveState(tx, {
+    this.repo.moveStateLocked(tx, {
       caseId: m.caseId,
       from: m.from,
       to: m.to,
-      expectedVersion: null,
       at: m.at,
       byUserId: actor.userId,
       byRole: primaryCaseRole(actor),
@@ -62,7 +65,5 @@ export class CaseWorkflow {
       breakGlassGrantId: m.breakGlassGrantId ?? null,
       set: m.set,
     });
-    if (v === null) throw new CaseError('CONFLICT', 'The case changed state meanwhile; reload and retry');
-    return v;
   }
 }

@@ -38,6 +38,34 @@ export const OVERDUE_SQL = (targetDaysParam: string) => `(
   OR (c.state IN ('RECEIVED', 'TRIAGE', 'READY_TO_PLAN', 'VISIT_PLANNED') AND c.first_attempt_at IS NULL AND c.created_at < now() - make_interval(days => ${targetDaysParam}::int))
   OR (c.next_follow_up_due_at IS NOT NULL AND c.next_follow_up_due_at < now()))`;
 
+/** Case columns a state move may set alongside the state (CaseWorkflow callers' `set`). */
+const MOVE_COLUMNS: Record<string, string> = {
+  caseManagerUserId: 'case_manager_user_id',
+  holdUntil: 'hold_until',
+  holdReason: 'hold_reason',
+  closureReason: 'closure_reason',
+  closureGroup: 'closure_group',
+  closedAt: 'closed_at',
+  closureComment: 'closure_comment',
+  nextVisitAt: 'next_visit_at',
+  nextFollowUpDueAt: 'next_follow_up_due_at',
+  countedAttempts: 'counted_attempts',
+  firstAttemptAt: 'first_attempt_at',
+};
+
+export interface StateMove {
+  caseId: string;
+  from: CaseState;
+  to: CaseState;
+  at: Date;
+  byUserId: string | null;
+  byRole: string | null;
+  reasonCode: string | null;
+  comment: string | null;
+  breakGlassGrantId: string | null;
+  set?: Record<string, unknown>;
+}
+
 @Injectable()
 export class CasesRepository {
   /**
@@ -186,38 +214,10 @@ export class CasesRepository {
   }
 
   /** Moves the state with compare-and-swap on version and state, and appends the history row. */
-  async moveState(
-    tx: Tx,
-    m: {
-      caseId: string;
-      from: CaseState;
-      to: CaseState;
-      expectedVersion: number | null;
-      at: Date;
-      byUserId: string | null;
-      byRole: string | null;
-      reasonCode: string | null;
-      comment: string | null;
-      breakGlassGrantId: string | null;
-      set?: Record<string, unknown>;
-    },
-  ): Promise<number | null> {
-    const columns: Record<string, string> = {
-      caseManagerUserId: 'case_manager_user_id',
-      holdUntil: 'hold_until',
-      holdReason: 'hold_reason',
-      closureReason: 'closure_reason',
-      closureGroup: 'closure_group',
-      closedAt: 'closed_at',
-      closureComment: 'closure_comment',
-      nextVisitAt: 'next_visit_at',
-      nextFollowUpDueAt: 'next_follow_up_due_at',
-      countedAttempts: 'counted_attempts',
-      firstAttemptAt: 'first_attempt_at',
-    };
+  async moveState(tx: Tx, m: StateMove & { expectedVersion: number | null }): Promise<number | null> {
     const p = new SqlParams([m.caseId, m.from]);
     const sets = ['version = version + 1', 'updated_at = now()', `state = ${p.add(m.to)}`, `state_changed_at = ${p.add(m.at)}`];
-    for (const [k, col] of Object.entries(columns)) if (m.set && k in m.set) sets.push(`${col} = ${p.add(m.set[k])}`);
+    for (const [k, col] of Object.entries(MOVE_COLUMNS)) if (m.set && k in m.set) sets.push(`${col} = ${p.add(m.set[k])}`);
     const versionCheck = m.expectedVersion !== null ? ` AND version = ${p.add(m.expectedVersion)}` : '';
     // One round trip: the history row is inserted only when the compare-and-swap moved the case ($3 is the
     // target state and $4 the time, bound for the UPDATE above).
@@ -231,6 +231,24 @@ export class CasesRepository {
       p.values,
     );
     return row?.version ?? null;
+  }
+
+  /**
+   * The same move for a case whose row this transaction has locked and whose state it read under that lock, so no
+   * compare-and-swap can fail: both writes are deferred (Tx.defer) and go with the request's audit events in one
+   * statement before COMMIT. Should the state differ after all, `state` becomes NULL and the NOT NULL constraint fails
+   * the statement, so nothing commits rather than a history row that did not happen.
+   */
+  moveStateLocked(tx: Tx, m: StateMove): void {
+    const p = new SqlParams([m.caseId, m.from, m.to]);
+    const sets = ['version = version + 1', 'updated_at = now()', 'state = CASE WHEN state = $2::text THEN $3::text END', `state_changed_at = ${p.add(m.at)}`];
+    for (const [k, col] of Object.entries(MOVE_COLUMNS)) if (m.set && k in m.set) sets.push(`${col} = ${p.add(m.set[k])}`);
+    tx.defer({ sql: `UPDATE cases SET ${sets.join(', ')} WHERE id = $1`, params: p.values });
+    tx.defer({
+      sql: `INSERT INTO case_transitions (case_id, from_state, to_state, at, by_user_id, by_role, reason_code, comment, break_glass_grant_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      params: [m.caseId, m.from, m.to, m.at, m.byUserId, m.byRole, m.reasonCode, m.comment, m.breakGlassGrantId],
+    });
   }
 
   /** Everything the workflow guards read, in one query. */

@@ -105,7 +105,7 @@ export class VisitsService {
       await this.repo.setVisitors(tx, visitId, visitors);
       const bg = this.access.breakGlass(actor, facts);
       if (!replacement) {
-        await this.workflow.move(tx, actor, { caseId, from, to: 'VISIT_PLANNED', trigger: 'visit', at: this.clock.now(), reasonCode: dto.reasonCode ?? null, breakGlassGrantId: bg.breakGlassGrantId, set: { nextVisitAt: start } });
+        this.workflow.move(tx, actor, { caseId, from, to: 'VISIT_PLANNED', trigger: 'visit', at: this.clock.now(), reasonCode: dto.reasonCode ?? null, breakGlassGrantId: bg.breakGlassGrantId, set: { nextVisitAt: start } });
       } else {
         await this.repo.refreshNextVisit(tx, caseId);
       }
@@ -246,7 +246,7 @@ export class VisitsService {
         });
         if (!attempt) throw notPlanned();
         const bg = this.access.breakGlass(actor, facts);
-        await this.workflow.move(tx, actor, {
+        this.workflow.move(tx, actor, {
           caseId: visit.caseId,
           from,
           to,
