@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCanonical } from './lib/canonical.mjs';
 import { explainCanonical, explainCaptured, firstResponse } from './lib/checks.mjs';
 import { SIZES, checksums, ensureTemplate } from './lib/dataset.mjs';
-import { BENCH_ROLE, createDatabase, dropDatabase, dropStaleRuns, ensureRole, urlFor, withClient } from './lib/db.mjs';
+import { APP_LOGIN_ROLE, BENCH_ROLE, createDatabase, dropDatabase, dropStaleRuns, ensureRole, urlFor, withClient } from './lib/db.mjs';
 import * as inputs from './lib/inputs.mjs';
 import { median, postmasterPid, round } from './lib/metrics.mjs';
 import { BENCH_DIR, REPO_DIR, RESULTS_DIR, TMP_DIR } from './lib/paths.mjs';
@@ -108,6 +108,7 @@ await withClient(adminUrl, async (admin) => {
 });
 log(`run database ${runDb} cloned from ${template.name}`);
 const benchUrl = urlFor(adminUrl, runDb, BENCH_ROLE);
+const appUrl = urlFor(adminUrl, runDb, APP_LOGIN_ROLE);
 const admin = new pg.Client({ connectionString: urlFor(adminUrl, runDb), application_name: 'doorstep-bench-orchestrator' });
 await admin.connect();
 const cloneSums = await checksums(admin);
@@ -258,7 +259,7 @@ async function runL0() {
 }
 
 async function runHttpLevel(level) {
-  const env = appEnvFor(benchUrl, PORTS[level], `${level}-r${ctx.round}`, level === 'L1-noaudit' ? { BENCH_L1_NOAUDIT: '1' } : {});
+  const env = appEnvFor(level === 'L3' ? appUrl : benchUrl, PORTS[level], `${level}-r${ctx.round}`, level === 'L1-noaudit' ? { BENCH_L1_NOAUDIT: '1' } : {});
   await refreshSessions();
   const profDir = join(runDir, 'profiles', `${level}-r${ctx.round}`);
   const nodeArgs = [...(argv.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];

@@ -5,6 +5,8 @@ import pg from 'pg';
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export const BENCH_ROLE = 'doorstep_bench';
+/** L3 logs in as the app's own role, as a production deployment does (db/roles.sql), so it runs no role switch. */
+export const APP_LOGIN_ROLE = 'doorstep_app';
 const OURS = /^doorstep_bench_[a-z0-9_]+$/;
 
 export function urlFor(adminUrl, database, user) {
@@ -48,6 +50,11 @@ export async function ensureRole(admin) {
     END IF;
   END $$`);
   await admin.query(`GRANT doorstep_app, doorstep_sealer, doorstep_verifier TO ${BENCH_ROLE}`);
+  // The login and memberships db/roles.sql gives doorstep_app in production (not its timeouts, which would cut the
+  // 1 M research builds). NOINHERIT keeps the sealer's and verifier's rights out of request transactions, so the
+  // test suite, which switches to doorstep_app on the same server, sees the same rights as before.
+  await admin.query(`ALTER ROLE ${APP_LOGIN_ROLE} LOGIN NOINHERIT`);
+  await admin.query(`GRANT doorstep_sealer, doorstep_verifier TO ${APP_LOGIN_ROLE}`);
 }
 
 export async function databaseExists(admin, name) {
