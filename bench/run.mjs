@@ -200,7 +200,11 @@ const profiles = {};
 const PORTS = { L1: 3311, 'L1-noaudit': 3312, L2: 3313, L3: 3314 };
 const ENTRY = { L1: join(BENCH_DIR, 'l1', 'server.mjs'), 'L1-noaudit': join(BENCH_DIR, 'l1', 'server.mjs'), L2: join(BENCH_DIR, 'l2', 'server.mjs'), L3: join(REPO_DIR, 'dist', 'src', 'main.js') };
 const scriptFor = (s) => expandScript(s, join(runDir, 'pgbench'));
-const est = (scenario) => capacities[`L0:${scenario}`] ?? (scenario === 'create' ? 1500 : 2000);
+/** Capacity estimate for sizing write inputs: the highest capacity any level reached so far (L1 without audit can pass L0). */
+const est = (scenario) => {
+  const seen = Object.entries(capacities).filter(([k]) => k.endsWith(`:${scenario}`)).map(([, v]) => v);
+  return seen.length ? Math.max(...seen) : scenario === 'create' ? 1500 : 2000;
+};
 
 // ------------------------------------------------------------------------------------------------ calibration
 if (only.has('calibration') && !smoke) {
@@ -294,7 +298,7 @@ async function runHttpLevel(level) {
       if (scenario === 'list') input = { file: listFile, next: 0 };
       else if (scenario === 'get') input = { file: getFile, next: 0 };
       else {
-        const n = smoke ? 1500 : Math.ceil(Math.min(est(scenario), 3000) * (windows.warm + windows.capacity + (fixedHere ? windows.fixed / 2 : 0)) * 1.3) + 200;
+        const n = smoke ? 1500 : Math.ceil(Math.min(est(scenario), 3000) * (windows.warm + windows.capacity + (fixedHere ? windows.fixed / 2 : 0)) * 1.6) + 200;
         const w = await writeInputs(tag, scenario === 'create' ? { createCount: n } : { attemptCount: n });
         input = { file: writeFile(`${level}-r${ctx.round}-${scenario}`, w[scenario]), next: 0 };
       }
@@ -312,6 +316,7 @@ async function runHttpLevel(level) {
       if (rec.fixedRate && rec.fixedRate.valid === false) check(`${level} ${scenario}: fixed-rate window reached ≥ 98 % of its target`, false, `${rec.fixedRate.achievedRps} of ${rec.fixedRate.targetRps} req/s`);
       if ((scenario === 'create' || scenario === 'attempt') && (rec.capacity.inputsWrapped || rec.fixedRate?.inputsWrapped)) check(`${level} ${scenario}: write inputs were not reused`, false, 'inputs ran out');
       caps[scenario] = rec.capacity.rps;
+      capacities[`${level}:${scenario}`] = Math.max(capacities[`${level}:${scenario}`] ?? 0, rec.capacity.rps);
       if (level === 'L1' && scenario === 'list') ctx.listCapacityL1 = rec.capacity.rps;
       records.push(rec);
       log(`${level} ${scenario}: ${rec.capacity.rps} req/s, errors ${rec.capacity.errors}${rec.fixedRate?.latencyMs ? `, p99 ${rec.fixedRate.latencyMs.p99} ms at ${rec.fixedRate.targetRps} req/s` : ''}`);
