@@ -141,10 +141,10 @@ export class Tx {
   }
 
   /**
-   * Queue a write whose result nobody reads (audit events, the idempotency record, rows whose id the caller made). It is sent with the other
-   * queued writes in one statement just before the transaction's next statement or its COMMIT, so the writes that
-   * close a request cost one round trip instead of one each. It is still part of the transaction: if it fails,
-   * nothing commits.
+   * Queue a write whose result nobody reads (audit events, the idempotency record, rows whose id the caller made).
+   * It is sent with the other queued writes in one statement just before the transaction's next statement or its
+   * COMMIT, so the writes that close a request cost one round trip instead of one each. It is still part of the
+   * transaction: if it fails, nothing commits.
    */
   defer(write: DeferredWrite): void {
     this.pending.push(write);

@@ -235,7 +235,7 @@ export class ReferralsRepository {
     });
   }
 
-  /** Deferred (Tx.defer): the open case is locked by intakeContext; nothing reads the row back. */
+  /** Deferred (Tx.defer): the open case is locked by subjectCases; nothing reads the row back. */
   raiseSignal(tx: Tx, caseId: string): void {
     tx.defer({ sql: `UPDATE cases SET has_unreviewed_signal = true, version = version + 1, updated_at = now() WHERE id = $1`, params: [caseId] });
   }
