@@ -64,9 +64,12 @@ function shift(sql: string, offset: number): string {
 export function combineWrites(writes: readonly DeferredWrite[]): { sql: string; params: unknown[] } {
   // One write goes as it is (most reads write one audit event).
   if (writes.length === 1) return { sql: writes[0]!.sql, params: writes[0]!.params };
-  // The combined text depends only on the statements and their parameter counts: built once per shape.
-  const shape = writes.map((w) => `${w.params.length}:${w.sql}`).join('\u0000');
   const params = writes.flatMap((w) => w.params);
+  // The combined text depends only on the statements and their parameter counts: built once per shape, keyed by a
+  // short id per SQL text rather than the texts themselves (kilobytes per request to build and hash).
+  const ids = writes.map((w) => textId(w.sql));
+  if (ids.includes(undefined)) return { sql: combineSql(writes), params };
+  const shape = writes.map((w, k) => `${w.params.length}:${ids[k]}`).join(',');
   let sql = combinedByShape.get(shape);
   if (sql === undefined) {
     sql = combineSql(writes);
@@ -77,6 +80,17 @@ export function combineWrites(writes: readonly DeferredWrite[]): { sql: string; 
 }
 
 const combinedByShape = new Map<string, string>();
+const idByText = new Map<string, number>();
+
+/** A stable short id per deferred SQL text (a bounded set: the texts come from code); undefined once the memo is full. */
+function textId(sql: string): number | undefined {
+  let id = idByText.get(sql);
+  if (id === undefined && idByText.size < NAME_MEMO_LIMIT) {
+    id = idByText.size;
+    idByText.set(sql, id);
+  }
+  return id;
+}
 
 function combineSql(writes: readonly DeferredWrite[]): string {
   const parts: string[] = [];
