@@ -1,4 +1,6 @@
 import { WEEKDAYS } from '../common/domain-enums.js';
+import { SeededRandom } from '../common/seeded-random.js';
+import { wallClockMs } from '../common/time-zone.js';
 import type { AppConfig, TimeSlot } from '../config/app-config.js';
 import type { Tx } from '../database/tx.js';
 import type { GeographyInput } from '../research/registry/registry.types.js';
@@ -7,7 +9,6 @@ import { releaseMonths, wholeYears } from '../research/releases/release-derivati
 import { firstInitial, matchKey, nameForSimilarity, normaliseFamilyName } from '../subjects/subject-matching.js';
 import type { DemoWorld } from './demo-seed.service.js';
 import { DISTRICTS, REGION } from './geography.js';
-import { SeededRandom } from '../common/seeded-random.js';
 
 /**
  * A closed historic cohort for the research demo: about 600 young people first visited in the six quarters that a
@@ -70,14 +71,10 @@ export async function seedResearchCohortAt(tx: Tx, world: DemoWorld, config: App
  * the changes happen at night and every cohort event lies between 08:00 and 21:00 local time.
  */
 class LocalClock {
-  private readonly fmt: Intl.DateTimeFormat;
   private readonly offsets = new Map<string, number>();
-  constructor(readonly timeZone: string) {
-    this.fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  }
+  constructor(readonly timeZone: string) {}
   private wall(ms: number): number {
-    const p = Object.fromEntries(this.fmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+    return wallClockMs(ms, this.timeZone);
   }
   private offsetAtNoon(date: string): number {
     const noon = Date.parse(`${date}T12:00:00Z`);

@@ -1,33 +1,11 @@
 import type { TimeSlot } from '../config/app-config.js';
 import { WEEKDAYS } from '../common/domain-enums.js';
+import { wallClockMs } from '../common/time-zone.js';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** UTC offset in minutes per time zone and quarter hour (zone offsets change on quarter-hour boundaries at most). */
-const offsets = new Map<string, number>();
-const QUARTER_MS = 15 * 60_000;
 const DAY_NAMES = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
 
-/** The zone's offset at `at`; ICU's formatToParts is the costly step of every attempt, so it runs once per quarter hour. */
-function offsetMinutes(at: Date, timeZone: string): number {
-  const key = `${timeZone}|${Math.floor(at.getTime() / QUARTER_MS)}`;
-  let offset = offsets.get(key);
-  if (offset === undefined) {
-    let f = formatters.get(timeZone);
-    if (!f) {
-      f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-      formatters.set(timeZone, f);
-    }
-    const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
-    const localAsUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
-    offset = Math.round((localAsUtc - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
-    if (offsets.size >= 10_000) offsets.clear();
-    offsets.set(key, offset);
-  }
-  return offset;
-}
-
 function parts(at: Date, timeZone: string): { weekday: string; hour: number; minute: number } {
-  const local = new Date(at.getTime() + offsetMinutes(at, timeZone) * 60_000);
+  const local = new Date(wallClockMs(at.getTime(), timeZone));
   return { weekday: DAY_NAMES[local.getUTCDay()]!, hour: local.getUTCHours(), minute: local.getUTCMinutes() };
 }
 

@@ -10,6 +10,7 @@ import { Clock } from '../common/clock.js';
 import { UNCOUNTED_ATTEMPT_RESULTS, type AttemptResult, type CaseState } from '../common/domain-enums.js';
 import type { FieldError } from '../common/errors.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { startOfLocalDay } from '../common/time-zone.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Db } from '../database/db.service.js';
 import { SqlParams } from '../database/sql-params.js';
@@ -377,14 +378,5 @@ export class VisitsService {
     }
     return { visitors, slot: { weekday: slot.weekday, slot: slot.slot! }, warnings };
   }
-}
-
-/** Midnight of the given moment's calendar day in the programme's time zone. */
-export function startOfLocalDay(at: Date, timeZone: string): Date {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  const p = Object.fromEntries(fmt.formatToParts(at).map((x) => [x.type, x.value]));
-  const localMidnightAsUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day));
-  const offsetMs = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - Math.floor(at.getTime() / 1000) * 1000;
-  return new Date(localMidnightAsUtc - offsetMs);
 }
 

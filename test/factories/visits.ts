@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { startOfLocalDay } from '../../src/visits/visits.service.js';
+import { startOfLocalDay } from '../../src/common/time-zone.js';
 import { expecting } from './referrals.js';
 import { bearer, ownerQuery, type World } from './world.js';
 
